@@ -1,0 +1,145 @@
+//! Settings: command-line flags, each with an environment twin, and their
+//! defaults (flags > environment > defaults, as clap resolves them).
+//!
+//! Responsible for: the names, defaults and parsing of every setting, and
+//! turning them into the settings structs the stages take. Not responsible for:
+//! acting on them (see `main` and `pipeline`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::extract::ApiSettings;
+use crate::pipeline::{SourceSettings, SyncSettings};
+use crate::secrets::SecretsSpec;
+use crate::strava::HttpSettings;
+use crate::warehouse::WarehouseSpec;
+
+pub const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
+pub const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "strava-warehouse",
+    version,
+    about = "Keeps an athlete's whole Strava history in a SQL warehouse (BigQuery, or an embedded DuckDB file)."
+)]
+pub struct Cli {
+    /// Log format: text for people, json (one object per line with `severity`)
+    /// for Cloud Logging; auto picks text on a terminal.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Auto,
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The main job: credentials -> all activities -> Parquet -> truncate-and-load.
+    Sync(Box<SyncArgs>),
+    /// Print the fixed schema of the tables `sync` writes.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WarehouseArgs {
+    /// Where to load: duckdb:PATH, or bigquery:PROJECT.DATASET.
+    #[arg(long, env = "WAREHOUSE", default_value = "duckdb:strava.duckdb")]
+    pub warehouse: WarehouseSpec,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
+
+    /// Where the Strava credentials are: env, file:PATH, or gcp:PROJECT.
+    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
+    pub secrets: SecretsSpec,
+
+    /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
+    /// root whose newest complete run is used) instead of calling Strava.
+    #[arg(long, value_name = "DIR")]
+    pub from_raw: Option<PathBuf>,
+
+    /// Keep every API page as received under DIR/<run start time>/.
+    #[arg(long, env = "RAW_DIR", value_name = "DIR")]
+    pub raw_dir: Option<PathBuf>,
+
+    /// Keep the activities Parquet file at PATH instead of a temp file.
+    #[arg(long, env = "PARQUET_OUT", value_name = "PATH")]
+    pub parquet_out: Option<PathBuf>,
+
+    /// Replace the table even when the fetch is empty or less than half of
+    /// what is loaded.
+    #[arg(long, env = "ALLOW_SHRINK")]
+    pub allow_shrink: bool,
+
+    /// Strava API base URL.
+    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL)]
+    pub strava_api_url: String,
+
+    /// Strava OAuth base URL (the job appends /token).
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
+    pub strava_oauth_url: String,
+
+    /// Retries of a Strava request after a transient failure (5xx, timeout, reset).
+    #[arg(long, env = "HTTP_RETRIES", default_value_t = 4)]
+    pub http_retries: u32,
+
+    /// First retry delay in milliseconds; doubles with each retry, with jitter.
+    #[arg(long, env = "HTTP_RETRY_BACKOFF_MS", default_value_t = 1000)]
+    pub http_retry_backoff_ms: u64,
+
+    /// Time limit for one HTTP request, in seconds.
+    #[arg(long, env = "HTTP_TIMEOUT_SECS", default_value_t = 60)]
+    pub http_timeout_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// markdown (README's column tables), arrow, bigquery (JSON), or duckdb (DDL).
+    #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
+    pub format: SchemaFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormat {
+    Markdown,
+    Arrow,
+    Bigquery,
+    Duckdb,
+}
+
+impl SyncArgs {
+    pub fn settings(&self) -> SyncSettings {
+        let source = match &self.from_raw {
+            Some(dir) => SourceSettings::Replay(dir.clone()),
+            None => SourceSettings::Api(ApiSettings {
+                secrets: self.secrets.clone(),
+                api_url: self.strava_api_url.clone(),
+                oauth_url: self.strava_oauth_url.clone(),
+                http: HttpSettings {
+                    retries: self.http_retries,
+                    backoff: Duration::from_millis(self.http_retry_backoff_ms),
+                    timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
+                },
+                raw_dir: self.raw_dir.clone(),
+            }),
+        };
+        SyncSettings {
+            source,
+            parquet_out: self.parquet_out.clone(),
+            allow_shrink: self.allow_shrink,
+        }
+    }
+}

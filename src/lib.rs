@@ -1,0 +1,17 @@
+//! strava-warehouse: keeps an athlete's whole Strava history in a SQL warehouse.
+//!
+//! The pipeline reads as its stages: `extract` (pages from `strava` or from
+//! `raw` files) -> `transform` (fixed `schema` -> Arrow -> Parquet) ->
+//! `warehouse` (truncate-and-load), run in order by `pipeline`.
+
+pub mod config;
+pub mod exit;
+pub mod extract;
+pub mod logging;
+pub mod pipeline;
+pub mod raw;
+pub mod schema;
+pub mod secrets;
+pub mod strava;
+pub mod transform;
+pub mod warehouse;

@@ -1,0 +1,123 @@
+//! The `strava-warehouse` command: parses the command line, sets up logging,
+//! opens the chosen warehouse and runs the command. Wiring only; the work is
+//! in the library's stages.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use strava_warehouse::config::{Cli, Command, SchemaArgs, SchemaFormat, SyncArgs};
+use strava_warehouse::exit::{self, ConfigError};
+use strava_warehouse::logging;
+use strava_warehouse::pipeline::{self, SyncReport};
+use strava_warehouse::schema::TABLES;
+use strava_warehouse::warehouse::WarehouseSpec;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            ExitCode::from(exit::code(&e))
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Schema(args) => {
+            print_schema(&args)?;
+            Ok(())
+        }
+        Command::Sync(args) => sync(&args).await,
+    }
+}
+
+async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
+    let settings = args.settings();
+    let target = args.warehouse.warehouse.to_string();
+    let report = match &args.warehouse.warehouse {
+        #[cfg(feature = "duckdb")]
+        WarehouseSpec::DuckDb(path) => {
+            let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
+            pipeline::sync(&mut w, &settings).await?
+        }
+        #[cfg(not(feature = "duckdb"))]
+        WarehouseSpec::DuckDb(_) => {
+            return Err(ConfigError(
+                "this build has no embedded DuckDB warehouse (built without the `duckdb` \
+                 feature); use --warehouse bigquery:PROJECT.DATASET"
+                    .into(),
+            )
+            .into());
+        }
+        WarehouseSpec::BigQuery { .. } => {
+            return Err(ConfigError(
+                "the BigQuery warehouse is not available in this version yet; use \
+                 --warehouse duckdb:PATH"
+                    .into(),
+            )
+            .into());
+        }
+    };
+    print_summary(&report, &target);
+    Ok(())
+}
+
+fn print_summary(r: &SyncReport, target: &str) {
+    let span = match (r.first_start, r.last_start) {
+        (Some(a), Some(b)) => format!(" ({} to {})", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+        _ => String::new(),
+    };
+    println!(
+        "Synced {} activities of athlete {}{span} into {target} in {:.1} s.",
+        r.activities, r.athlete_id, r.seconds
+    );
+    let previous = r.previous.map_or("none".to_string(), |p| p.to_string());
+    println!(
+        "Strava API calls: {}. Activities loaded before this run: {previous}.",
+        r.api_calls
+    );
+    if r.duplicates_skipped > 0 {
+        println!(
+            "Activities seen on two pages and kept once: {}.",
+            r.duplicates_skipped
+        );
+    }
+    if let Some(dir) = &r.raw_saved {
+        println!("Raw pages kept in {}.", dir.display());
+    }
+    if let Some(p) = &r.parquet {
+        println!("Parquet file: {}.", p.display());
+    }
+}
+
+fn print_schema(args: &SchemaArgs) -> anyhow::Result<()> {
+    for table in TABLES {
+        match args.format {
+            SchemaFormat::Markdown => println!("{}", table.markdown()),
+            SchemaFormat::Bigquery => println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "table": table.name,
+                    "fields": table.bigquery_json(),
+                }))?
+            ),
+            SchemaFormat::Duckdb => println!("{};\n", table.duckdb_ddl()),
+            SchemaFormat::Arrow => println!("{}: {:#?}\n", table.name, table.arrow_schema()),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! The `sync` job, stage by stage: extract -> transform -> guard -> load.
+//!
+//! Responsible for: running the stages in order, the shrink guard (never
+//! replace a table with far fewer rows by accident), and recording every run,
+//! failed ones too, in `sync_runs`. Not responsible for: any stage's details,
+//! which live in `extract`, `transform` and `warehouse`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use crate::extract::{ApiSettings, Pages};
+use crate::schema::SYNC_RUNS;
+use crate::transform::decode::{Cell, Row};
+use crate::transform::parquet::ParquetTableWriter;
+use crate::transform::{Transform, Transformed};
+use crate::warehouse::{Load, Warehouse};
+
+#[derive(Debug, Clone)]
+pub enum SourceSettings {
+    Api(ApiSettings),
+    Replay(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    pub source: SourceSettings,
+    /// Keep the activities Parquet file here instead of a temp file.
+    pub parquet_out: Option<PathBuf>,
+    pub allow_shrink: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncReport {
+    pub activities: u64,
+    pub duplicates_skipped: u64,
+    pub previous: Option<u64>,
+    pub api_calls: u64,
+    pub athlete_id: i64,
+    pub first_start: Option<DateTime<Utc>>,
+    pub last_start: Option<DateTime<Utc>>,
+    pub raw_saved: Option<PathBuf>,
+    pub parquet: Option<PathBuf>,
+    pub seconds: f64,
+}
+
+/// Why the guard refused to replace the table.
+#[derive(Debug, thiserror::Error)]
+pub enum GuardError {
+    #[error(
+        "Strava returned no activities but the warehouse holds {previous}; refusing to empty \
+         the table (a token without activity:read_all, or an account problem, looks like this). \
+         Pass --allow-shrink if the history really is empty."
+    )]
+    Empty { previous: u64 },
+    #[error(
+        "Strava returned {fetched} activities, fewer than half of the {previous} already loaded; \
+         refusing to replace the table. Pass --allow-shrink if activities really were deleted."
+    )]
+    Shrink { fetched: u64, previous: u64 },
+}
+
+/// The shrink guard. A first load (nothing there yet) is never refused.
+pub fn check_shrink(fetched: u64, previous: Option<u64>, allow: bool) -> Result<(), GuardError> {
+    let previous = previous.unwrap_or(0);
+    if allow || previous == 0 {
+        return Ok(());
+    }
+    if fetched == 0 {
+        return Err(GuardError::Empty { previous });
+    }
+    if fetched * 2 < previous {
+        return Err(GuardError::Shrink { fetched, previous });
+    }
+    Ok(())
+}
+
+/// Outcome values of `sync_runs.outcome`.
+fn outcome_of(err: &anyhow::Error) -> &'static str {
+    for cause in err.chain() {
+        if cause.downcast_ref::<GuardError>().is_some() {
+            return "refused_shrink";
+        }
+        if let Some(e) = cause.downcast_ref::<crate::strava::StravaError>()
+            && e.is_rate_limit()
+        {
+            return "rate_limited";
+        }
+    }
+    "failed"
+}
+
+pub async fn sync<W: Warehouse>(
+    warehouse: &mut W,
+    settings: &SyncSettings,
+) -> anyhow::Result<SyncReport> {
+    let started = Utc::now();
+    let clock = Instant::now();
+    let work = tempfile::tempdir()?;
+    // Asking the warehouse first means an unreachable one costs no Strava calls.
+    let previous = warehouse.activity_count().await?;
+
+    let mut calls = 0;
+    let mut source = "api";
+    let result = async {
+        let (mut pages, unsaved_rotation) = match &settings.source {
+            SourceSettings::Api(api) => match Pages::connect(api, started).await {
+                Ok(c) => (c.pages, c.unsaved_rotation),
+                Err((e, n)) => {
+                    calls = n;
+                    return Err(e);
+                }
+            },
+            SourceSettings::Replay(dir) => {
+                source = "raw";
+                (Pages::replay(dir)?, None)
+            }
+        };
+        let activities_path = settings
+            .parquet_out
+            .clone()
+            .unwrap_or_else(|| work.path().join("activities.parquet"));
+        let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
+        let extracted = pages.extract_into(&mut transform).await;
+        calls = pages.api_calls();
+        extracted?;
+        let raw_saved = pages.finish()?;
+        let done = transform.finish()?;
+        for (key, n) in &done.unknown_keys {
+            tracing::info!("Strava sent a field the schema does not know: `{key}` ({n} times); it is not stored");
+        }
+        if done.duplicates_skipped > 0 {
+            tracing::info!("{} activities appeared on two pages and were kept once", done.duplicates_skipped);
+        }
+        check_shrink(done.activities, previous, settings.allow_shrink)?;
+        Ok((done, raw_saved, unsaved_rotation))
+    }
+    .await;
+
+    let (done, raw_saved, unsaved_rotation) = match result {
+        Ok(r) => r,
+        Err(err) => {
+            let row = run_row(
+                started,
+                outcome_of(&err),
+                source,
+                0,
+                calls,
+                Some(&format!("{err:#}")),
+            );
+            record_failed_run(warehouse, work.path(), row).await;
+            return Err(err);
+        }
+    };
+
+    let note = unsaved_rotation.as_ref().map(|e| e.to_string());
+    let row = run_row(
+        started,
+        "ok",
+        source,
+        done.activities,
+        calls,
+        note.as_deref(),
+    );
+    let run_path = work.path().join("sync_run.parquet");
+    write_run(&run_path, row)?;
+    let loaded = warehouse
+        .replace(Load {
+            activities: &done.activities_parquet,
+            athlete: &done.athlete_parquet,
+            run: &run_path,
+        })
+        .await;
+    if let Err(err) = loaded {
+        let err = anyhow::Error::from(err);
+        let row = run_row(
+            started,
+            "failed",
+            source,
+            done.activities,
+            calls,
+            Some(&format!("{err:#}")),
+        );
+        record_failed_run(warehouse, work.path(), row).await;
+        return Err(err);
+    }
+    if let Some(e) = unsaved_rotation {
+        return Err(e.into());
+    }
+    Ok(report(&done, previous, calls, raw_saved, settings, clock))
+}
+
+fn report(
+    done: &Transformed,
+    previous: Option<u64>,
+    api_calls: u64,
+    raw_saved: Option<PathBuf>,
+    settings: &SyncSettings,
+    clock: Instant,
+) -> SyncReport {
+    SyncReport {
+        activities: done.activities,
+        duplicates_skipped: done.duplicates_skipped,
+        previous,
+        api_calls,
+        athlete_id: done.athlete_id,
+        first_start: done.first_start,
+        last_start: done.last_start,
+        raw_saved,
+        parquet: settings.parquet_out.clone(),
+        seconds: clock.elapsed().as_secs_f64(),
+    }
+}
+
+/// One `sync_runs` row, laid out by the schema.
+fn run_row(
+    started: DateTime<Utc>,
+    outcome: &str,
+    source: &str,
+    activities: u64,
+    api_calls: u64,
+    message: Option<&str>,
+) -> Row {
+    let mut row = vec![Cell::Null; SYNC_RUNS.columns.len()];
+    let mut set = |name: &str, cell: Cell| {
+        if let Some(i) = SYNC_RUNS.index_of(name) {
+            row[i] = cell;
+        }
+    };
+    set("started_at", Cell::Micros(started.timestamp_micros()));
+    set("finished_at", Cell::Micros(Utc::now().timestamp_micros()));
+    set("outcome", Cell::Str(outcome.into()));
+    set("source", Cell::Str(source.into()));
+    set("activities", Cell::Int(activities as i64));
+    set("api_calls", Cell::Int(api_calls as i64));
+    set(
+        "message",
+        message.map_or(Cell::Null, |m| Cell::Str(m.into())),
+    );
+    row
+}
+
+fn write_run(path: &Path, row: Row) -> anyhow::Result<()> {
+    let mut w = ParquetTableWriter::create(&SYNC_RUNS, path)?;
+    w.push(row)?;
+    w.close()?;
+    Ok(())
+}
+
+/// Best effort: a warehouse that cannot take the row is why the run failed
+/// more often than not, and the run's own error matters more.
+async fn record_failed_run<W: Warehouse>(warehouse: &mut W, work: &Path, row: Row) {
+    let path = work.join("sync_run_failed.parquet");
+    let recorded = match write_run(&path, row) {
+        Ok(()) => warehouse
+            .append_run(&path)
+            .await
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!("could not record the failed run in sync_runs: {e:#}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guard_refuses_an_empty_fetch_over_loaded_rows() {
+        assert!(matches!(
+            check_shrink(0, Some(10), false),
+            Err(GuardError::Empty { previous: 10 })
+        ));
+    }
+
+    #[test]
+    fn the_guard_refuses_losing_more_than_half() {
+        assert!(check_shrink(4, Some(10), false).is_err());
+        assert!(check_shrink(5, Some(10), false).is_ok());
+    }
+
+    #[test]
+    fn the_guard_allows_a_first_load_and_an_explicit_override() {
+        assert!(check_shrink(0, None, false).is_ok());
+        assert!(check_shrink(0, Some(10), true).is_ok());
+    }
+}

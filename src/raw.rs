@@ -1,0 +1,161 @@
+//! Raw API pages on disk: kept as received with `--raw-dir`, replayed with
+//! `sync --from-raw`.
+//!
+//! Layout: each run writes `RAW_DIR/<UTC start time>/` holding `athlete.json`
+//! and `activities-page-0001.json`, `-0002`, … up to and including the empty
+//! page that ended the history. A run writes into `<time>.partial/` and renames
+//! it when the last page is in, so a directory without `.partial` is complete.
+//! Replay refuses a directory with no empty final page: loading a history that
+//! stops midway would silently drop activities. Not responsible for: what the
+//! pages mean (see `transform`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RawError {
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{dir} holds no saved Strava pages: expected athlete.json and activities-page-0001.json \
+         there, or in a run directory below it"
+    )]
+    Empty { dir: PathBuf },
+    #[error(
+        "{dir} has no {file} and no empty page before it, so the run that saved it did not \
+         finish; replay a complete run directory instead"
+    )]
+    Incomplete { dir: PathBuf, file: String },
+}
+
+pub const ATHLETE_FILE: &str = "athlete.json";
+
+pub fn page_file(page: u32) -> String {
+    format!("activities-page-{page:04}.json")
+}
+
+fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> RawError + 'a {
+    move |source| RawError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Saves the pages of one run.
+pub struct RawWriter {
+    partial: PathBuf,
+    complete: PathBuf,
+}
+
+impl RawWriter {
+    pub fn begin(root: &Path, started: DateTime<Utc>) -> Result<Self, RawError> {
+        let stamp = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let partial = root.join(format!("{stamp}.partial"));
+        let complete = root.join(&stamp);
+        fs::create_dir_all(&partial).map_err(io("create", &partial))?;
+        Ok(RawWriter { partial, complete })
+    }
+
+    pub fn save(&self, file: &str, body: &[u8]) -> Result<(), RawError> {
+        let path = self.partial.join(file);
+        fs::write(&path, body).map_err(io("write", &path))
+    }
+
+    /// Marks the run's pages complete; returns the directory they are in.
+    pub fn complete(self) -> Result<PathBuf, RawError> {
+        fs::rename(&self.partial, &self.complete).map_err(io("rename", &self.partial))?;
+        Ok(self.complete)
+    }
+}
+
+/// Reads the pages of one saved run.
+pub struct RawReader {
+    dir: PathBuf,
+}
+
+impl RawReader {
+    /// `dir` is either a run directory or a `--raw-dir` root, in which case the
+    /// newest complete run below it is used.
+    pub fn open(dir: &Path) -> Result<Self, RawError> {
+        if dir.join(ATHLETE_FILE).is_file() {
+            return Ok(RawReader {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let entries = fs::read_dir(dir).map_err(io("read", dir))?;
+        let mut runs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.join(ATHLETE_FILE).is_file() && p.extension().is_none_or(|x| x != "partial")
+            })
+            .collect();
+        runs.sort();
+        match runs.pop() {
+            Some(newest) => Ok(RawReader { dir: newest }),
+            None => Err(RawError::Empty {
+                dir: dir.to_path_buf(),
+            }),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn athlete(&self) -> Result<Vec<u8>, RawError> {
+        let path = self.dir.join(ATHLETE_FILE);
+        fs::read(&path).map_err(io("read", &path))
+    }
+
+    pub fn page(&self, page: u32) -> Result<Vec<u8>, RawError> {
+        let file = page_file(page);
+        let path = self.dir.join(&file);
+        match fs::read(&path) {
+            Ok(body) => Ok(body),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RawError::Incomplete {
+                dir: self.dir.clone(),
+                file,
+            }),
+            Err(e) => Err(io("read", &path)(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_root_replays_its_newest_complete_run() {
+        let root = tempfile::tempdir().unwrap();
+        for (stamp, n) in [("2024", 1), ("2025", 2)] {
+            let w = RawWriter::begin(
+                root.path(),
+                format!("{stamp}-01-01T00:00:00Z").parse().unwrap(),
+            )
+            .unwrap();
+            w.save(ATHLETE_FILE, format!("{n}").as_bytes()).unwrap();
+            w.complete().unwrap();
+        }
+        let unfinished =
+            RawWriter::begin(root.path(), "2026-01-01T00:00:00Z".parse().unwrap()).unwrap();
+        unfinished.save(ATHLETE_FILE, b"3").unwrap();
+        let r = RawReader::open(root.path()).unwrap();
+        assert_eq!(r.athlete().unwrap(), b"2");
+    }
+
+    #[test]
+    fn a_missing_page_says_the_run_did_not_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(ATHLETE_FILE), b"{}").unwrap();
+        let err = RawReader::open(dir.path()).unwrap().page(1).unwrap_err();
+        assert!(err.to_string().contains("did not finish"), "{err}");
+    }
+}

@@ -1,0 +1,589 @@
+//! THE fixed schema: every column of every table the product writes, with its
+//! type, its unit and where its value comes from in Strava's JSON.
+//!
+//! This file is the one place a column is defined. The Arrow schema (and so the
+//! Parquet file), the DuckDB DDL, the BigQuery JSON schema and the column table
+//! in README are all generated from it (`strava-warehouse schema`). It does not
+//! parse JSON (see `transform::decode`) nor talk to a warehouse.
+//!
+//! Column names mirror Strava's SummaryActivity, nested objects flattened with
+//! `_`. `sport_type` and `workout_type` are open values, never enums: Strava adds
+//! sport types every few months.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use serde_json::json;
+
+/// The type of a column, named by what it holds rather than by any one engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int64,
+    Float64,
+    Bool,
+    String,
+    /// An instant, stored as UTC microseconds (BigQuery TIMESTAMP).
+    Timestamp,
+    /// A wall-clock time with no zone (BigQuery DATETIME), e.g. `start_date_local`.
+    DateTime,
+}
+
+/// Where a column's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A top-level key of the JSON object.
+    Key(&'static str),
+    /// A member of a nested JSON object: `map.summary_polyline` -> `("map", "summary_polyline")`.
+    Nested(&'static str, &'static str),
+    /// One coordinate of a `[lat, lng]` array; `[]` and `null` give NULL.
+    LatLng(&'static str, Coord),
+    /// Set by the run: the time this run loaded the row.
+    LoadedAt,
+    /// Set by the run, not read from Strava (the `sync_runs` table).
+    Run,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coord {
+    Lat,
+    Lng,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+    pub source: Source,
+    /// Shown by BigQuery and Looker Studio; always names the unit.
+    pub description: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub columns: &'static [Column],
+    /// JSON keys Strava sends that the table deliberately leaves out. Any other
+    /// key is "new" and is counted and logged, never a failure.
+    pub ignored_keys: &'static [&'static str],
+}
+
+const fn col(name: &'static str, kind: Kind, source: Source, description: &'static str) -> Column {
+    Column {
+        name,
+        kind,
+        nullable: true,
+        source,
+        description,
+    }
+}
+
+const fn key(name: &'static str, kind: Kind, description: &'static str) -> Column {
+    col(name, kind, Source::Key(name), description)
+}
+
+const fn required(mut c: Column) -> Column {
+    c.nullable = false;
+    c
+}
+
+use Kind::*;
+
+pub static ACTIVITIES: Table = Table {
+    name: "activities",
+    description: "One row per Strava activity (SummaryActivity), replaced on every sync.",
+    columns: &[
+        required(key("id", Int64, "Strava activity id.")),
+        col(
+            "athlete_id",
+            Int64,
+            Source::Nested("athlete", "id"),
+            "Strava athlete id of the owner.",
+        ),
+        key("name", String, "Activity title as the athlete wrote it."),
+        key(
+            "sport_type",
+            String,
+            "Sport type (open list: Ride, Run, TrailRun, GravelRide, ...; new values appear as Strava adds them).",
+        ),
+        key(
+            "type",
+            String,
+            "Legacy activity type; deprecated by Strava in favour of sport_type.",
+        ),
+        key(
+            "workout_type",
+            Int64,
+            "Workout type code: run 0 default, 1 race, 2 long run, 3 workout; ride 10 default, 11 race, 12 workout; other codes kept as sent.",
+        ),
+        key("start_date", Timestamp, "Start time, UTC."),
+        key(
+            "start_date_local",
+            DateTime,
+            "Start time as wall-clock time in the activity's time zone (no zone attached).",
+        ),
+        key(
+            "timezone",
+            String,
+            "Time zone as Strava writes it, e.g. '(GMT-05:00) America/New_York'.",
+        ),
+        key(
+            "utc_offset",
+            Float64,
+            "Offset of start_date_local from UTC at the start, in seconds (includes daylight saving).",
+        ),
+        key("distance", Float64, "Distance in meters."),
+        key("moving_time", Int64, "Moving time in seconds."),
+        key("elapsed_time", Int64, "Elapsed time in seconds."),
+        key(
+            "total_elevation_gain",
+            Float64,
+            "Total elevation gain in meters.",
+        ),
+        key("elev_high", Float64, "Highest elevation in meters."),
+        key("elev_low", Float64, "Lowest elevation in meters."),
+        key(
+            "average_speed",
+            Float64,
+            "Average moving speed in meters per second.",
+        ),
+        key("max_speed", Float64, "Maximum speed in meters per second."),
+        key(
+            "average_cadence",
+            Float64,
+            "Average cadence: revolutions per minute on rides, steps per minute of one foot on runs.",
+        ),
+        key(
+            "average_watts",
+            Float64,
+            "Average power in watts (rides; estimated unless device_watts).",
+        ),
+        key(
+            "weighted_average_watts",
+            Int64,
+            "Weighted average power in watts, similar to normalized power (rides with a power meter).",
+        ),
+        key(
+            "max_watts",
+            Int64,
+            "Maximum power in watts (rides with a power meter).",
+        ),
+        key("kilojoules", Float64, "Work in kilojoules (rides)."),
+        key(
+            "device_watts",
+            Bool,
+            "True when power came from a power meter, false when Strava estimated it.",
+        ),
+        key(
+            "has_heartrate",
+            Bool,
+            "True when the activity has heart-rate data.",
+        ),
+        key(
+            "average_heartrate",
+            Float64,
+            "Average heart rate in beats per minute.",
+        ),
+        key(
+            "max_heartrate",
+            Float64,
+            "Maximum heart rate in beats per minute.",
+        ),
+        key(
+            "suffer_score",
+            Float64,
+            "Strava's relative effort score (unitless).",
+        ),
+        key(
+            "achievement_count",
+            Int64,
+            "Number of achievements (count).",
+        ),
+        key("kudos_count", Int64, "Number of kudos (count)."),
+        key("comment_count", Int64, "Number of comments (count)."),
+        key(
+            "athlete_count",
+            Int64,
+            "Number of athletes in the group activity, including this one (count).",
+        ),
+        key("photo_count", Int64, "Number of Instagram photos (count)."),
+        key(
+            "total_photo_count",
+            Int64,
+            "Number of photos, Instagram and Strava (count).",
+        ),
+        key("pr_count", Int64, "Number of personal records set (count)."),
+        key("trainer", Bool, "True when recorded on a trainer."),
+        key("commute", Bool, "True when marked as a commute."),
+        key(
+            "manual",
+            Bool,
+            "True when entered by hand rather than recorded.",
+        ),
+        key(
+            "private",
+            Bool,
+            "True when only the athlete can see the activity.",
+        ),
+        key(
+            "visibility",
+            String,
+            "Who can see the activity: everyone, followers_only or only_me.",
+        ),
+        key("flagged", Bool, "True when the activity is flagged."),
+        key(
+            "gear_id",
+            String,
+            "Strava gear id (b... bikes, g... shoes).",
+        ),
+        col(
+            "start_lat",
+            Float64,
+            Source::LatLng("start_latlng", Coord::Lat),
+            "Start latitude in degrees (WGS84); NULL without GPS.",
+        ),
+        col(
+            "start_lng",
+            Float64,
+            Source::LatLng("start_latlng", Coord::Lng),
+            "Start longitude in degrees (WGS84); NULL without GPS.",
+        ),
+        col(
+            "end_lat",
+            Float64,
+            Source::LatLng("end_latlng", Coord::Lat),
+            "End latitude in degrees (WGS84); NULL without GPS.",
+        ),
+        col(
+            "end_lng",
+            Float64,
+            Source::LatLng("end_latlng", Coord::Lng),
+            "End longitude in degrees (WGS84); NULL without GPS.",
+        ),
+        col(
+            "map_id",
+            String,
+            Source::Nested("map", "id"),
+            "Strava map id.",
+        ),
+        col(
+            "map_summary_polyline",
+            String,
+            Source::Nested("map", "summary_polyline"),
+            "Route as a Google encoded polyline (summary resolution); empty for manual activities.",
+        ),
+        key(
+            "upload_id",
+            Int64,
+            "Strava upload id; NULL for manual activities.",
+        ),
+        key(
+            "external_id",
+            String,
+            "Identifier given at upload time, e.g. a file name.",
+        ),
+        key("device_name", String, "Name of the recording device."),
+        col(
+            "loaded_at",
+            Timestamp,
+            Source::LoadedAt,
+            "When the sync that wrote this row ran, UTC.",
+        ),
+    ],
+    ignored_keys: &[
+        "resource_state",
+        "upload_id_str",
+        "location_city",
+        "location_state",
+        "location_country",
+        "has_kudoed",
+        "hide_from_home",
+        "from_accepted_tag",
+        "heartrate_opt_out",
+        "display_hide_heartrate_option",
+        "average_temp",
+        "start_latitude",
+        "start_longitude",
+        "athlete.resource_state",
+        "map.resource_state",
+        "map.polyline",
+    ],
+};
+
+pub static ATHLETE: Table = Table {
+    name: "athlete",
+    description: "The authenticated athlete's profile (one row), replaced on every sync.",
+    columns: &[
+        required(key("id", Int64, "Strava athlete id.")),
+        key("username", String, "Strava user name."),
+        key("firstname", String, "First name."),
+        key("lastname", String, "Last name."),
+        key("sex", String, "M or F, as set in the profile."),
+        key(
+            "weight",
+            Float64,
+            "Body weight in kilograms, as set in the profile.",
+        ),
+        key(
+            "ftp",
+            Int64,
+            "Functional threshold power in watts, as set in the profile.",
+        ),
+        key(
+            "measurement_preference",
+            String,
+            "Units the athlete prefers: meters or feet.",
+        ),
+        key("city", String, "City from the profile."),
+        key("country", String, "Country from the profile."),
+        key(
+            "created_at",
+            Timestamp,
+            "When the Strava account was created, UTC.",
+        ),
+        col(
+            "loaded_at",
+            Timestamp,
+            Source::LoadedAt,
+            "When the sync that wrote this row ran, UTC.",
+        ),
+    ],
+    ignored_keys: &[
+        "resource_state",
+        "state",
+        "bio",
+        "premium",
+        "summit",
+        "updated_at",
+        "badge_type_id",
+        "profile_medium",
+        "profile",
+        "friend",
+        "follower",
+        "blocked",
+        "can_follow",
+        "follower_count",
+        "friend_count",
+        "mutual_friend_count",
+        "athlete_type",
+        "date_preference",
+        "clubs",
+        "bikes",
+        "shoes",
+        "is_winback_via_upload",
+        "is_winback_via_view",
+    ],
+};
+
+pub static SYNC_RUNS: Table = Table {
+    name: "sync_runs",
+    description: "One row appended per sync run, failed runs included.",
+    columns: &[
+        required(col(
+            "started_at",
+            Timestamp,
+            Source::Run,
+            "When the run started, UTC.",
+        )),
+        required(col(
+            "finished_at",
+            Timestamp,
+            Source::Run,
+            "When the run ended, UTC.",
+        )),
+        required(col(
+            "outcome",
+            String,
+            Source::Run,
+            "ok, failed, rate_limited or refused_shrink.",
+        )),
+        required(col(
+            "source",
+            String,
+            Source::Run,
+            "Where the activities came from: api or raw (replayed pages).",
+        )),
+        required(col(
+            "activities",
+            Int64,
+            Source::Run,
+            "Activities fetched by the run (count).",
+        )),
+        required(col(
+            "api_calls",
+            Int64,
+            Source::Run,
+            "HTTP requests made to Strava, retries included (count).",
+        )),
+        col(
+            "message",
+            String,
+            Source::Run,
+            "Why the run failed; NULL when it succeeded.",
+        ),
+    ],
+    ignored_keys: &[],
+};
+
+/// Every table `sync` writes, in load order.
+pub static TABLES: [&Table; 3] = [&ACTIVITIES, &ATHLETE, &SYNC_RUNS];
+
+impl Kind {
+    pub fn arrow(self) -> DataType {
+        match self {
+            Int64 => DataType::Int64,
+            Float64 => DataType::Float64,
+            Bool => DataType::Boolean,
+            String => DataType::Utf8,
+            Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
+        }
+    }
+
+    pub fn bigquery(self) -> &'static str {
+        match self {
+            Int64 => "INTEGER",
+            Float64 => "FLOAT",
+            Bool => "BOOLEAN",
+            String => "STRING",
+            Timestamp => "TIMESTAMP",
+            DateTime => "DATETIME",
+        }
+    }
+
+    /// DuckDB keeps instants as plain TIMESTAMP holding UTC: TIMESTAMPTZ would
+    /// make every date function depend on the session's TimeZone setting.
+    pub fn duckdb(self) -> &'static str {
+        match self {
+            Int64 => "BIGINT",
+            Float64 => "DOUBLE",
+            Bool => "BOOLEAN",
+            String => "VARCHAR",
+            Timestamp | DateTime => "TIMESTAMP",
+        }
+    }
+}
+
+impl Table {
+    pub fn arrow_schema(&self) -> SchemaRef {
+        let fields: Vec<Field> = self
+            .columns
+            .iter()
+            .map(|c| {
+                Field::new(c.name, c.kind.arrow(), c.nullable)
+                    .with_metadata([("description".to_string(), c.description.to_string())].into())
+            })
+            .collect();
+        Arc::new(Schema::new(fields))
+    }
+
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// BigQuery's JSON table schema, descriptions included (Looker Studio shows them).
+    pub fn bigquery_json(&self) -> serde_json::Value {
+        let fields: Vec<_> = self
+            .columns
+            .iter()
+            .map(|c| {
+                json!({
+                    "name": c.name,
+                    "type": c.kind.bigquery(),
+                    "mode": if c.nullable { "NULLABLE" } else { "REQUIRED" },
+                    "description": c.description,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(fields)
+    }
+
+    /// `CREATE OR REPLACE TABLE` in DuckDB's dialect.
+    pub fn duckdb_ddl(&self) -> std::string::String {
+        let cols: Vec<_> = self
+            .columns
+            .iter()
+            .map(|c| {
+                let null = if c.nullable { "" } else { " NOT NULL" };
+                format!("  \"{}\" {}{}", c.name, c.kind.duckdb(), null)
+            })
+            .collect();
+        format!(
+            "CREATE OR REPLACE TABLE \"{}\" (\n{}\n)",
+            self.name,
+            cols.join(",\n")
+        )
+    }
+
+    /// The column table for README.
+    pub fn markdown(&self) -> std::string::String {
+        let mut out = format!(
+            "### `{}`\n\n{}\n\n| column | BigQuery type | mode | description |\n|---|---|---|---|\n",
+            self.name, self.description
+        );
+        for c in self.columns {
+            let mode = if c.nullable { "NULLABLE" } else { "REQUIRED" };
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                c.name,
+                c.kind.bigquery(),
+                mode,
+                c.description
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names_are_unique_within_each_table() {
+        for table in TABLES {
+            let mut names: Vec<_> = table.columns.iter().map(|c| c.name).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "duplicate column in {}", table.name);
+        }
+    }
+
+    #[test]
+    fn every_column_has_a_description() {
+        for table in TABLES {
+            for c in table.columns {
+                assert!(
+                    c.description.len() > 5,
+                    "{}.{} lacks a description",
+                    table.name,
+                    c.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn activity_id_is_a_required_int64() {
+        let schema = ACTIVITIES.arrow_schema();
+        let id = schema.field_with_name("id").expect("id column");
+        assert_eq!(id.data_type(), &DataType::Int64);
+        assert!(!id.is_nullable());
+    }
+
+    #[test]
+    fn bigquery_schema_maps_local_start_to_datetime_and_start_to_timestamp() {
+        let json = ACTIVITIES.bigquery_json();
+        let find = |n: &str| {
+            json.as_array()
+                .and_then(|a| a.iter().find(|f| f["name"] == n))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(find("start_date")["type"], "TIMESTAMP");
+        assert_eq!(find("start_date_local")["type"], "DATETIME");
+        assert_eq!(find("id")["mode"], "REQUIRED");
+    }
+}

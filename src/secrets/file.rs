@@ -1,0 +1,130 @@
+//! The `file:PATH` secret store: a JSON file
+//! `{"client_id": …, "client_secret": …, "refresh_token": …}` (client_id a
+//! number or a string). A rotated refresh token is written atomically: a temp
+//! file in the same directory, flushed to disk, then renamed over the old one,
+//! so a crash leaves either the old file or the new one, never half.
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+use super::{Credentials, Secret, SecretsError};
+
+pub struct FileStore {
+    path: PathBuf,
+}
+
+impl FileStore {
+    pub fn new(path: PathBuf) -> Self {
+        FileStore { path }
+    }
+
+    fn read(&self) -> Result<Map<String, Value>, SecretsError> {
+        let text = fs::read_to_string(&self.path).map_err(|e| {
+            SecretsError::Missing(format!(
+                "cannot read the secrets file {}: {e}; create it with client_id, client_secret \
+                 and refresh_token, or run `strava-warehouse login`",
+                self.path.display()
+            ))
+        })?;
+        match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(map)) => Ok(map),
+            // The parser's message can quote the file's text; never echo it.
+            _ => Err(SecretsError::Invalid(format!(
+                "the secrets file {} is not a JSON object like \
+                 {{\"client_id\": 123, \"client_secret\": \"...\", \"refresh_token\": \"...\"}}",
+                self.path.display()
+            ))),
+        }
+    }
+
+    fn field(&self, map: &Map<String, Value>, name: &str) -> Result<String, SecretsError> {
+        match map.get(name) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+            Some(Value::Number(n)) if name == "client_id" => Ok(n.to_string()),
+            _ => Err(SecretsError::Invalid(format!(
+                "the secrets file {} has no usable `{name}`",
+                self.path.display()
+            ))),
+        }
+    }
+
+    pub fn load(&self) -> Result<Credentials, SecretsError> {
+        let map = self.read()?;
+        Ok(Credentials {
+            client_id: self.field(&map, "client_id")?,
+            client_secret: Secret::new(self.field(&map, "client_secret")?),
+            refresh_token: Secret::new(self.field(&map, "refresh_token")?),
+        })
+    }
+
+    pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+        let failed = |detail: String| SecretsError::SaveFailed {
+            store: format!("file:{}", self.path.display()),
+            detail,
+        };
+        let mut map = self.read().map_err(|e| failed(e.to_string()))?;
+        map.insert(
+            "refresh_token".into(),
+            Value::String(token.expose().to_string()),
+        );
+        let text =
+            serde_json::to_vec_pretty(&Value::Object(map)).map_err(|e| failed(e.to_string()))?;
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| std::path::Path::new("."));
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".strava-secrets")
+            .tempfile_in(dir)
+            .map_err(|e| {
+                failed(format!(
+                    "cannot create a temp file in {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        tmp.write_all(&text)
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| failed(e.to_string()))?;
+        tmp.persist(&self.path)
+            .map_err(|e| failed(e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rotated_token_replaces_only_the_refresh_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        fs::write(
+            &path,
+            r#"{"client_id": 42, "client_secret": "s", "refresh_token": "old", "note": "kept"}"#,
+        )
+        .unwrap();
+        let store = FileStore::new(path.clone());
+        store.save_refresh_token(&Secret::new("new")).unwrap();
+        let creds = store.load().unwrap();
+        assert_eq!(creds.client_id, "42");
+        assert_eq!(creds.refresh_token.expose(), "new");
+        assert!(fs::read_to_string(&path).unwrap().contains("kept"));
+    }
+
+    #[test]
+    fn a_malformed_file_is_named_without_echoing_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.json");
+        fs::write(&path, "refresh_token=topsecret").unwrap();
+        let err = FileStore::new(path).load().unwrap_err().to_string();
+        assert!(
+            err.contains("c.json") && !err.contains("topsecret"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! Where the Strava credentials live: the client id, the client secret and the
+//! refresh token, read before a sync and, when Strava rotates the refresh
+//! token, written back before any other call.
+//!
+//! Responsible for: the `--secrets` stores (`env`, `file:PATH`) and keeping
+//! secret values out of every `Debug` and `Display`. Not responsible for:
+//! talking to Strava (see `strava::oauth`).
+
+pub mod env;
+pub mod file;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// A secret value. `Debug` and `Display` never show it; `expose` is the one way out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub refresh_token: Secret,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    #[error("{0}")]
+    Missing(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "Strava issued a new refresh token and the old one no longer works, but the `env` secret \
+         store cannot save it. Run `strava-warehouse login` with `--secrets file:PATH` (or \
+         `gcp:PROJECT`) and use that store from now on."
+    )]
+    CannotPersist,
+    #[error(
+        "Strava issued a new refresh token but saving it to {store} failed ({detail}); the old \
+         token no longer works. Run `strava-warehouse login` to authorize again."
+    )]
+    SaveFailed { store: String, detail: String },
+}
+
+impl SecretsError {
+    /// True when the store's settings are wrong (exit code 2), not the run.
+    pub fn is_config(&self) -> bool {
+        matches!(self, SecretsError::Missing(_) | SecretsError::Invalid(_))
+    }
+}
+
+/// The `--secrets` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretsSpec {
+    Env,
+    File(PathBuf),
+    Gcp(String),
+}
+
+impl FromStr for SecretsSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once(':') {
+            None if s == "env" => Ok(SecretsSpec::Env),
+            Some(("file", path)) if !path.is_empty() => Ok(SecretsSpec::File(path.into())),
+            Some(("gcp", project)) if !project.is_empty() => Ok(SecretsSpec::Gcp(project.into())),
+            _ => Err(format!(
+                "unknown secret store `{s}`: use `env`, `file:PATH` or `gcp:PROJECT`"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for SecretsSpec {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            SecretsSpec::Env => f.write_str("env"),
+            SecretsSpec::File(p) => write!(f, "file:{}", p.display()),
+            SecretsSpec::Gcp(p) => write!(f, "gcp:{p}"),
+        }
+    }
+}
+
+/// A place credentials are read from and the rotated refresh token written to.
+pub enum SecretStore {
+    Env(env::EnvStore),
+    File(file::FileStore),
+}
+
+impl SecretStore {
+    pub fn open(spec: &SecretsSpec) -> Result<Self, SecretsError> {
+        match spec {
+            SecretsSpec::Env => Ok(SecretStore::Env(env::EnvStore)),
+            SecretsSpec::File(path) => Ok(SecretStore::File(file::FileStore::new(path.clone()))),
+            SecretsSpec::Gcp(_) => Err(SecretsError::Invalid(
+                "the `gcp:` secret store (Secret Manager) is not available in this version; \
+                 use `env` or `file:PATH`"
+                    .into(),
+            )),
+        }
+    }
+
+    pub fn load(&self) -> Result<Credentials, SecretsError> {
+        match self {
+            SecretStore::Env(s) => s.load(),
+            SecretStore::File(s) => s.load(),
+        }
+    }
+
+    /// Saves a rotated refresh token. Called before any other Strava call.
+    pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+        match self {
+            SecretStore::Env(_) => Err(SecretsError::CannotPersist),
+            SecretStore::File(s) => s.save_refresh_token(token),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_never_shows_in_debug_or_display() {
+        let c = Credentials {
+            client_id: "1".into(),
+            client_secret: Secret::new("hunter2"),
+            refresh_token: Secret::new("rt-abc"),
+        };
+        let shown = format!("{c:?} {}", c.refresh_token);
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("rt-abc"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn secrets_settings_parse_and_reject_unknown_schemes() {
+        assert_eq!("env".parse::<SecretsSpec>(), Ok(SecretsSpec::Env));
+        assert_eq!(
+            "file:/x/c.json".parse::<SecretsSpec>(),
+            Ok(SecretsSpec::File("/x/c.json".into()))
+        );
+        assert!("vault:x".parse::<SecretsSpec>().is_err());
+    }
+}

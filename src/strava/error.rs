@@ -1,0 +1,59 @@
+//! Typed Strava failures; callers branch on them (exit code 3 for rate limits,
+//! `login` advice for dead tokens). Messages never carry a token.
+
+use chrono::{DateTime, Utc};
+
+use super::ratelimit::Window;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StravaError {
+    #[error(
+        "Strava's {window} rate limit is reached ({usage}); nothing was replaced. \
+         It resets at {resets_at} (UTC); run the sync again after that."
+    )]
+    RateLimited {
+        window: Window,
+        usage: String,
+        resets_at: DateTime<Utc>,
+    },
+    #[error(
+        "Strava rejected the refresh token (it was revoked, or replaced by a newer one). \
+         Run `strava-warehouse login` to authorize again."
+    )]
+    RefreshTokenRejected,
+    #[error(
+        "Strava rejected the application credentials ({field} invalid): check the client id \
+         and client secret in the secret store."
+    )]
+    ClientRejected { field: String },
+    #[error(
+        "the Strava token lacks the `{scope}` scope, so Strava refuses to list activities. \
+         Run `strava-warehouse login` and keep `activity:read_all` ticked on Strava's page."
+    )]
+    ScopeMissing { scope: String },
+    #[error(
+        "Strava answered 403 Inactive: the application is inactive. Since June 2026 the owner of \
+         a Strava API application needs an active Strava subscription; renew it, then run the sync again."
+    )]
+    Inactive,
+    #[error("Strava refused {what} with HTTP {status}: {detail}")]
+    Refused {
+        what: String,
+        status: u16,
+        detail: String,
+    },
+    #[error("could not reach Strava for {what} after {attempts} attempts: {detail}")]
+    Unreachable {
+        what: String,
+        attempts: u32,
+        detail: String,
+    },
+    #[error("Strava's token response could not be read: {0}")]
+    BadTokenResponse(String),
+}
+
+impl StravaError {
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(self, StravaError::RateLimited { .. })
+    }
+}

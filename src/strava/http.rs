@@ -1,0 +1,185 @@
+//! The one place a Strava request is sent, counted and retried.
+//!
+//! Responsible for: counting every attempt (retries included) against the call
+//! budget, reading the rate-limit headers of every response, stopping at once on
+//! 429, and retrying transient failures (5xx, connect errors, timeouts, bodies cut
+//! off) a bounded number of times with exponential backoff and jitter. Not
+//! responsible for: what a non-transient error body means (see `api`, `oauth`).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use reqwest::{Client, RequestBuilder, StatusCode};
+
+use super::error::StravaError;
+use super::ratelimit::Reading;
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Retries after the first attempt for transient failures.
+    pub retries: u32,
+    /// First backoff; doubles each retry, with jitter.
+    pub backoff: Duration,
+    /// Limit for one whole request, body included.
+    pub timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            retries: 4,
+            backoff: Duration::from_secs(1),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A response that is not a 429, 5xx or transport failure.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+pub struct Http {
+    client: Client,
+    settings: HttpSettings,
+    calls: AtomicU64,
+    last_reading: Mutex<Option<Reading>>,
+}
+
+impl Http {
+    pub fn new(settings: HttpSettings) -> Result<Self, StravaError> {
+        let client = Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("strava-warehouse/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| StravaError::Unreachable {
+                what: "an HTTP client".into(),
+                attempts: 0,
+                detail: e.to_string(),
+            })?;
+        Ok(Http {
+            client,
+            settings,
+            calls: AtomicU64::new(0),
+            last_reading: Mutex::new(None),
+        })
+    }
+
+    /// HTTP requests made so far, retries included.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The rate-limit headers of the latest response that had them.
+    pub fn last_reading(&self) -> Option<Reading> {
+        self.last_reading.lock().ok().and_then(|r| *r)
+    }
+
+    /// Sends the request `build` makes, retrying transient failures. `what`
+    /// names the call in logs and errors ("page 3 of activities").
+    pub async fn send(
+        &self,
+        what: &str,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Answer, StravaError> {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let failure = match build(&self.client).send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let reading = Reading::from_headers(resp.headers());
+                    if let Some(r) = reading {
+                        tracing::debug!(usage = %r.describe(), "Strava rate limits after {what}");
+                        if let Ok(mut last) = self.last_reading.lock() {
+                            *last = Some(r);
+                        }
+                    }
+                    if status == StatusCode::TOO_MANY_REQUESTS {
+                        let r = reading.or_else(|| self.last_reading()).unwrap_or_default();
+                        let window = r.spent_window();
+                        return Err(StravaError::RateLimited {
+                            window,
+                            usage: r.describe(),
+                            resets_at: window.resets_at(Utc::now()),
+                        });
+                    }
+                    match resp.bytes().await {
+                        Ok(body) if status.is_server_error() => Failure::Status(status, body),
+                        Ok(body) => return Ok(Answer { status, body }),
+                        Err(e) => Failure::Transport(e.to_string()),
+                    }
+                }
+                Err(e) => Failure::Transport(e.to_string()),
+            };
+            if attempt > self.settings.retries {
+                return Err(match failure {
+                    Failure::Status(status, body) => StravaError::Refused {
+                        what: what.to_string(),
+                        status: status.as_u16(),
+                        detail: format!("{} (after {attempt} attempts)", excerpt(&body)),
+                    },
+                    Failure::Transport(detail) => StravaError::Unreachable {
+                        what: what.to_string(),
+                        attempts: attempt,
+                        detail,
+                    },
+                });
+            }
+            let wait = self.backoff(attempt);
+            tracing::warn!(
+                "{what} failed ({}); retry {attempt} of {} in {} ms",
+                failure.describe(),
+                self.settings.retries,
+                wait.as_millis()
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Exponential backoff with "equal jitter": half fixed, half random, so
+    /// retries from several jobs do not arrive together.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let full = self
+            .settings
+            .backoff
+            .saturating_mul(1u32 << (attempt - 1).min(16));
+        let half = full / 2;
+        half + half.mul_f64(rand::random::<f64>())
+    }
+}
+
+enum Failure {
+    Status(StatusCode, Bytes),
+    Transport(String),
+}
+
+impl Failure {
+    fn describe(&self) -> String {
+        match self {
+            Failure::Status(s, _) => format!("HTTP {}", s.as_u16()),
+            Failure::Transport(e) => e.clone(),
+        }
+    }
+}
+
+/// The start of a response body, on one line, for error messages.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(300)]);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.trim().is_empty() {
+        "(empty body)".to_string()
+    } else {
+        flat.trim().to_string()
+    }
+}

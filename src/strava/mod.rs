@@ -1,0 +1,18 @@
+//! Extract stage, Strava side: OAuth token refresh, the HTTP client with its
+//! one retry loop, rate-limit accounting, and the two API calls a sync needs.
+//!
+//! Responsible for: talking to Strava correctly and cheaply (every call
+//! counted, every rate-limit header read, transient failures retried a bounded
+//! number of times) and turning Strava's error bodies into errors that say
+//! what to do. Not responsible for: decoding activities (see `transform`),
+//! storing credentials (see `secrets`) or saving raw pages (see `raw`).
+
+pub mod api;
+pub mod error;
+pub mod http;
+pub mod oauth;
+pub mod ratelimit;
+
+pub use api::StravaClient;
+pub use error::StravaError;
+pub use http::HttpSettings;

@@ -1,0 +1,169 @@
+//! Strava's rate-limit budget: the `X-RateLimit-*` and `X-ReadRateLimit-*`
+//! headers ("15min,daily" pairs) and when each window resets.
+//!
+//! Responsible for: parsing the headers (case-insensitively), keeping the
+//! latest reading, and saying which window is spent and when it resets. Not
+//! responsible for: deciding to retry (see `http`).
+
+use std::fmt;
+
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use reqwest::header::HeaderMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    FifteenMinutes,
+    Daily,
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Window::FifteenMinutes => "15-minute",
+            Window::Daily => "daily",
+        })
+    }
+}
+
+impl Window {
+    /// 15-minute windows reset at :00, :15, :30 and :45; the daily one at midnight UTC.
+    pub fn resets_at(self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let step = match self {
+            Window::FifteenMinutes => Duration::minutes(15),
+            Window::Daily => Duration::days(1),
+        };
+        now.duration_trunc(step).unwrap_or(now) + step
+    }
+}
+
+/// A "15min,daily" pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pair {
+    pub fifteen_min: u64,
+    pub daily: u64,
+}
+
+/// Limits and usage from one response; `read` is the non-upload limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reading {
+    pub overall_limit: Option<Pair>,
+    pub overall_usage: Option<Pair>,
+    pub read_limit: Option<Pair>,
+    pub read_usage: Option<Pair>,
+}
+
+fn pair(headers: &HeaderMap, name: &str) -> Option<Pair> {
+    // HeaderMap lookups are case-insensitive already.
+    let text = headers.get(name)?.to_str().ok()?;
+    let (a, b) = text.split_once(',')?;
+    Some(Pair {
+        fifteen_min: a.trim().parse().ok()?,
+        daily: b.trim().parse().ok()?,
+    })
+}
+
+impl Reading {
+    pub fn from_headers(headers: &HeaderMap) -> Option<Reading> {
+        let r = Reading {
+            overall_limit: pair(headers, "x-ratelimit-limit"),
+            overall_usage: pair(headers, "x-ratelimit-usage"),
+            read_limit: pair(headers, "x-readratelimit-limit"),
+            read_usage: pair(headers, "x-readratelimit-usage"),
+        };
+        (r != Reading::default()).then_some(r)
+    }
+
+    /// The window that is spent: daily if any daily usage reached its limit,
+    /// else the 15-minute one (also the guess when headers are missing).
+    pub fn spent_window(&self) -> Window {
+        let daily_spent = |l: Option<Pair>, u: Option<Pair>| match (l, u) {
+            (Some(l), Some(u)) => u.daily >= l.daily,
+            _ => false,
+        };
+        if daily_spent(self.overall_limit, self.overall_usage)
+            || daily_spent(self.read_limit, self.read_usage)
+        {
+            Window::Daily
+        } else {
+            Window::FifteenMinutes
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let show = |l: Option<Pair>, u: Option<Pair>| match (l, u) {
+            (Some(l), Some(u)) => format!(
+                "{}/{} in 15 min, {}/{} today",
+                u.fifteen_min, l.fifteen_min, u.daily, l.daily
+            ),
+            _ => "unknown".to_string(),
+        };
+        format!(
+            "read {}; overall {}",
+            show(self.read_limit, self.read_usage),
+            show(self.overall_limit, self.overall_usage)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn headers_are_read_whatever_their_case() {
+        let r = Reading::from_headers(&headers(&[
+            ("X-Readratelimit-Limit", "100,1000"),
+            ("x-readratelimit-usage", "8, 151"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            r.read_limit,
+            Some(Pair {
+                fifteen_min: 100,
+                daily: 1000
+            })
+        );
+        assert_eq!(
+            r.read_usage,
+            Some(Pair {
+                fifteen_min: 8,
+                daily: 151
+            })
+        );
+    }
+
+    #[test]
+    fn a_spent_daily_budget_names_the_daily_window() {
+        let r = Reading::from_headers(&headers(&[
+            ("x-readratelimit-limit", "100,1000"),
+            ("x-readratelimit-usage", "20,1000"),
+        ]))
+        .unwrap();
+        assert_eq!(r.spent_window(), Window::Daily);
+    }
+
+    #[test]
+    fn windows_reset_at_the_next_quarter_hour_and_at_midnight() {
+        let now: DateTime<Utc> = "2026-11-23T10:07:12Z".parse().unwrap();
+        assert_eq!(
+            Window::FifteenMinutes.resets_at(now).to_rfc3339(),
+            "2026-11-23T10:15:00+00:00"
+        );
+        assert_eq!(
+            Window::Daily.resets_at(now).to_rfc3339(),
+            "2026-11-24T00:00:00+00:00"
+        );
+    }
+}

@@ -1,0 +1,266 @@
+//! Transform stage: Strava JSON pages in, Parquet files with the fixed schema out.
+//!
+//! Responsible for: feeding each page through the decoder as it arrives (no page
+//! is kept once decoded), keeping each activity once when paging shifted it onto
+//! two pages, and naming the page, the activity and the field when the input is
+//! bad. Not responsible for: fetching pages (see `strava`, `raw`) or loading the
+//! files (see `warehouse`).
+
+pub mod batch;
+pub mod decode;
+pub mod parquet;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use decode::{Cell, Decoder, Row};
+use parquet::{ParquetTableWriter, WriteError};
+
+use crate::schema::{ACTIVITIES, ATHLETE};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    #[error("{origin}: {problem}")]
+    BadInput { origin: String, problem: String },
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("the Strava athlete profile was never read")]
+    NoAthlete,
+}
+
+/// The files a transform produced and what went into them.
+#[derive(Debug, Clone)]
+pub struct Transformed {
+    pub activities_parquet: PathBuf,
+    pub athlete_parquet: PathBuf,
+    pub activities: u64,
+    pub duplicates_skipped: u64,
+    pub athlete_id: i64,
+    pub unknown_keys: BTreeMap<String, u64>,
+    /// Earliest and latest `start_date` among the activities.
+    pub first_start: Option<DateTime<Utc>>,
+    pub last_start: Option<DateTime<Utc>>,
+}
+
+pub struct Transform {
+    activities: Decoder,
+    athlete: Decoder,
+    writer: ParquetTableWriter,
+    athlete_row: Option<Row>,
+    activities_path: PathBuf,
+    athlete_path: PathBuf,
+    seen: HashSet<i64>,
+    duplicates: u64,
+    start_column: Option<usize>,
+    start_range: Option<(i64, i64)>,
+}
+
+impl Transform {
+    /// Writes `activities.parquet` to `activities_path` and the athlete beside it.
+    pub fn new(activities_path: &Path, loaded_at_micros: i64) -> Result<Self, TransformError> {
+        let athlete_path = activities_path.with_file_name(format!(
+            "{}.athlete.parquet",
+            activities_path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "activities".into())
+        ));
+        Ok(Transform {
+            activities: Decoder::new(&ACTIVITIES, loaded_at_micros),
+            athlete: Decoder::new(&ATHLETE, loaded_at_micros),
+            writer: ParquetTableWriter::create(&ACTIVITIES, activities_path)?,
+            athlete_row: None,
+            activities_path: activities_path.to_path_buf(),
+            athlete_path,
+            seen: HashSet::new(),
+            duplicates: 0,
+            start_column: ACTIVITIES.index_of("start_date"),
+            start_range: None,
+        })
+    }
+
+    /// The athlete profile (`GET /athlete`).
+    pub fn athlete(&mut self, json: &[u8], origin: &str) -> Result<(), TransformError> {
+        check_json_shape(json, b'{', "a JSON object (the athlete)", origin)?;
+        let row = self
+            .athlete
+            .object(json)
+            .map_err(|e| TransformError::BadInput {
+                origin: origin.to_string(),
+                problem: e.to_string(),
+            })?;
+        self.athlete_row = Some(row);
+        Ok(())
+    }
+
+    /// One page of `GET /athlete/activities`. Returns how many activities the
+    /// page held: zero is the end of the history.
+    pub fn page(&mut self, json: &[u8], origin: &str) -> Result<usize, TransformError> {
+        check_json_shape(json, b'[', "a JSON array of activities", origin)?;
+        let rows = self.activities.array(json).map_err(|e| {
+            let problem = match e.index {
+                Some(i) => match activity_id_at(json, i) {
+                    Some(id) => format!("activity #{} (id {id}): {}", i + 1, e.error),
+                    None => format!("activity #{}: {}", i + 1, e.error),
+                },
+                None => e.error.to_string(),
+            };
+            TransformError::BadInput {
+                origin: origin.to_string(),
+                problem,
+            }
+        })?;
+        let n = rows.len();
+        for row in rows {
+            let Cell::Int(id) = row[0] else {
+                unreachable!("the decoder rejects rows without an id");
+            };
+            if self.seen.insert(id) {
+                if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
+                    let (lo, hi) = self.start_range.get_or_insert((*t, *t));
+                    *lo = (*lo).min(*t);
+                    *hi = (*hi).max(*t);
+                }
+                self.writer.push(row)?;
+            } else {
+                // Strava pages by offset: an activity uploaded during the sync
+                // pushes the one at a page edge onto the next page too.
+                self.duplicates += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    pub fn activities_so_far(&self) -> u64 {
+        self.seen.len() as u64
+    }
+
+    pub fn finish(self) -> Result<Transformed, TransformError> {
+        let activities = self.writer.close()?;
+        let athlete_row = self.athlete_row.ok_or(TransformError::NoAthlete)?;
+        let athlete_id = match athlete_row[0] {
+            Cell::Int(id) => id,
+            _ => return Err(TransformError::NoAthlete),
+        };
+        let mut w = ParquetTableWriter::create(&ATHLETE, &self.athlete_path)?;
+        w.push(athlete_row)?;
+        w.close()?;
+        let mut unknown_keys = self.activities.unknown_keys().clone();
+        for (k, n) in self.athlete.unknown_keys() {
+            unknown_keys.insert(format!("athlete:{k}"), *n);
+        }
+        Ok(Transformed {
+            activities_parquet: self.activities_path,
+            athlete_parquet: self.athlete_path,
+            activities,
+            duplicates_skipped: self.duplicates,
+            athlete_id,
+            unknown_keys,
+            first_start: self
+                .start_range
+                .and_then(|(lo, _)| DateTime::from_timestamp_micros(lo)),
+            last_start: self
+                .start_range
+                .and_then(|(_, hi)| DateTime::from_timestamp_micros(hi)),
+        })
+    }
+}
+
+/// Catches the inputs a JSON decoder would describe badly: HTML error pages,
+/// an object where a list belongs, an empty body.
+fn check_json_shape(
+    json: &[u8],
+    open: u8,
+    expected: &str,
+    origin: &str,
+) -> Result<(), TransformError> {
+    let first = json.iter().copied().find(|b| !b.is_ascii_whitespace());
+    if first == Some(open) {
+        return Ok(());
+    }
+    let found = match first {
+        None => "an empty body".to_string(),
+        Some(b'<') => format!("HTML or XML, not JSON: {}", excerpt(json)),
+        Some(b'{') => format!("a JSON object: {}", excerpt(json)),
+        Some(b'[') => "a JSON array".to_string(),
+        Some(_) => format!("something else: {}", excerpt(json)),
+    };
+    Err(TransformError::BadInput {
+        origin: origin.to_string(),
+        problem: format!("expected {expected}, found {found}"),
+    })
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(160)]);
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("`{}`", flat.trim())
+}
+
+/// Best effort: the id of element `index`, to name it in an error.
+fn activity_id_at(json: &[u8], index: usize) -> Option<i64> {
+    let items: Vec<serde_json::Value> = serde_json::from_slice(json).ok()?;
+    items.get(index)?.get("id")?.as_i64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transform() -> (tempfile::TempDir, Transform) {
+        let dir = tempfile::tempdir().unwrap();
+        let t = Transform::new(&dir.path().join("a.parquet"), 0).unwrap();
+        (dir, t)
+    }
+
+    #[test]
+    fn an_activity_on_two_pages_is_kept_once() {
+        let (_d, mut t) = transform();
+        t.athlete(br#"{"id": 9}"#, "athlete").unwrap();
+        t.page(br#"[{"id": 1}, {"id": 2}]"#, "page 1").unwrap();
+        t.page(br#"[{"id": 2}, {"id": 3}]"#, "page 2").unwrap();
+        let done = t.finish().unwrap();
+        assert_eq!(done.activities, 3);
+        assert_eq!(done.duplicates_skipped, 1);
+    }
+
+    #[test]
+    fn a_wrong_type_names_page_activity_id_and_field() {
+        let (_d, mut t) = transform();
+        let err = t
+            .page(br#"[{"id": 1}, {"distance": "abc", "id": 42}]"#, "page 3")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("page 3: activity #2 (id 42): field `distance`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_html_page_is_named_as_html() {
+        let (_d, mut t) = transform();
+        let err = t
+            .page(b"<html>Bad gateway</html>", "page 1")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("HTML"), "{err}");
+    }
+
+    #[test]
+    fn an_object_instead_of_a_page_is_rejected() {
+        let (_d, mut t) = transform();
+        let err = t.page(br#"{"id": 1}"#, "page 1").unwrap_err().to_string();
+        assert!(err.contains("found a JSON object"), "{err}");
+    }
+
+    #[test]
+    fn a_truncated_page_is_rejected() {
+        let (_d, mut t) = transform();
+        assert!(t.page(br#"[{"id": 1}, {"id": 2"#, "page 1").is_err());
+    }
+}

@@ -1,0 +1,160 @@
+//! The embedded warehouse: a DuckDB file with the same tables (and, through
+//! `views`, the same views) as BigQuery, for running with no cloud account.
+//!
+//! Responsible for: creating the tables from `schema` and loading the run's
+//! Parquet files inside one transaction, so a failure anywhere rolls back to the
+//! previous tables. Not responsible for: the views' SQL (`sql/duckdb/`).
+
+use std::path::{Path, PathBuf};
+
+use duckdb::Connection;
+
+use super::{Load, Warehouse, WarehouseError};
+use crate::schema::{ACTIVITIES, ATHLETE, SYNC_RUNS, Table};
+
+pub struct DuckDbWarehouse {
+    path: PathBuf,
+    conn: Connection,
+}
+
+impl DuckDbWarehouse {
+    pub fn open(path: &Path) -> Result<Self, WarehouseError> {
+        let conn = Connection::open(path).map_err(|e| WarehouseError::Unavailable {
+            warehouse: format!("duckdb:{}", path.display()),
+            detail: format!(
+                "{e}. If another program (a running sync, the duckdb shell) has the file open, \
+                 close it and run again"
+            ),
+        })?;
+        // Never reach for the network to fetch an extension, and keep UTC
+        // instants from being shifted by the machine's time zone on load.
+        // TimeZone exists only when the ICU extension is linked, hence `ok()`.
+        let _ = conn.execute_batch("SET autoinstall_known_extensions = false");
+        let _ = conn.execute_batch("SET TimeZone = 'UTC'").ok();
+        Ok(DuckDbWarehouse {
+            path: path.to_path_buf(),
+            conn,
+        })
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn name(&self) -> String {
+        format!("duckdb:{}", self.path.display())
+    }
+
+    fn load_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
+        move |e| WarehouseError::Load {
+            warehouse: self.name(),
+            table,
+            detail: e.to_string(),
+        }
+    }
+
+    /// `INSERT INTO t SELECT … FROM read_parquet(…)`, casting each column to
+    /// the table's type (Parquet's UTC timestamps arrive as TIMESTAMPTZ).
+    fn insert_sql(table: &Table, parquet: &Path) -> String {
+        let cols: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| format!("CAST(\"{0}\" AS {1}) AS \"{0}\"", c.name, c.kind.duckdb()))
+            .collect();
+        format!(
+            "INSERT INTO \"{}\" SELECT {} FROM read_parquet({})",
+            table.name,
+            cols.join(", "),
+            sql_string(&parquet.to_string_lossy())
+        )
+    }
+
+    fn create_runs_table(&self) -> Result<(), WarehouseError> {
+        let ddl = SYNC_RUNS.duckdb_ddl().replacen(
+            "CREATE OR REPLACE TABLE",
+            "CREATE TABLE IF NOT EXISTS",
+            1,
+        );
+        self.conn
+            .execute_batch(&ddl)
+            .map_err(self.load_error(SYNC_RUNS.name))
+    }
+
+    fn in_transaction(
+        &self,
+        table: &'static str,
+        body: impl FnOnce() -> Result<(), WarehouseError>,
+    ) -> Result<(), WarehouseError> {
+        self.conn
+            .execute_batch("BEGIN TRANSACTION")
+            .map_err(self.load_error(table))?;
+        match body().and_then(|()| {
+            self.conn
+                .execute_batch("COMMIT")
+                .map_err(self.load_error(table))
+        }) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Warehouse for DuckDbWarehouse {
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
+        let exists: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables \
+                 WHERE table_schema = 'main' AND table_name = ?",
+                [ACTIVITIES.name],
+                |r| r.get(0),
+            )
+            .map_err(self.load_error(ACTIVITIES.name))?;
+        if exists == 0 {
+            return Ok(None);
+        }
+        let n: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT count(*) FROM \"{}\"", ACTIVITIES.name),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.load_error(ACTIVITIES.name))?;
+        Ok(Some(n.max(0) as u64))
+    }
+
+    async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
+        self.in_transaction(ACTIVITIES.name, || {
+            for (table, file) in [(&ACTIVITIES, load.activities), (&ATHLETE, load.athlete)] {
+                // CREATE OR REPLACE applies schema changes between versions, too.
+                self.conn
+                    .execute_batch(&table.duckdb_ddl())
+                    .map_err(self.load_error(table.name))?;
+                self.conn
+                    .execute_batch(&Self::insert_sql(table, file))
+                    .map_err(self.load_error(table.name))?;
+            }
+            self.create_runs_table()?;
+            self.conn
+                .execute_batch(&Self::insert_sql(&SYNC_RUNS, load.run))
+                .map_err(self.load_error(SYNC_RUNS.name))
+        })
+    }
+
+    async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
+        self.in_transaction(SYNC_RUNS.name, || {
+            self.create_runs_table()?;
+            self.conn
+                .execute_batch(&Self::insert_sql(&SYNC_RUNS, run))
+                .map_err(self.load_error(SYNC_RUNS.name))
+        })
+    }
+}
+
+fn sql_string(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}

@@ -1,0 +1,112 @@
+//! Load stage: one trait, one implementation per warehouse. A load replaces
+//! `activities` and `athlete` with the run's Parquet files in one atomic step
+//! (readers see the old tables or the new ones, never half) and appends the
+//! run's row to `sync_runs`.
+//!
+//! Responsible for: the `--warehouse` setting and the contract every warehouse
+//! keeps. Not responsible for: producing the Parquet files (see `transform`) or
+//! deciding whether a load is safe (see `pipeline`'s shrink guard).
+
+#[cfg(feature = "duckdb")]
+pub mod duckdb;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The `--warehouse` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarehouseSpec {
+    DuckDb(PathBuf),
+    BigQuery { project: String, dataset: String },
+}
+
+impl FromStr for WarehouseSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once(':') {
+            Some(("duckdb", path)) if !path.is_empty() => Ok(WarehouseSpec::DuckDb(path.into())),
+            Some(("bigquery", target)) => match target.split_once('.') {
+                Some((project, dataset)) if !project.is_empty() && !dataset.is_empty() => {
+                    Ok(WarehouseSpec::BigQuery {
+                        project: project.into(),
+                        dataset: dataset.into(),
+                    })
+                }
+                _ => Err(format!(
+                    "`{s}` names no dataset: write bigquery:PROJECT.DATASET"
+                )),
+            },
+            _ => Err(format!(
+                "unknown warehouse `{s}`: use duckdb:PATH (e.g. duckdb:strava.duckdb) or \
+                 bigquery:PROJECT.DATASET"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for WarehouseSpec {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            WarehouseSpec::DuckDb(p) => write!(f, "duckdb:{}", p.display()),
+            WarehouseSpec::BigQuery { project, dataset } => {
+                write!(f, "bigquery:{project}.{dataset}")
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("the warehouse {warehouse} is unavailable: {detail}")]
+    Unavailable { warehouse: String, detail: String },
+    #[error("loading `{table}` into {warehouse} failed, the previous data is kept: {detail}")]
+    Load {
+        warehouse: String,
+        table: &'static str,
+        detail: String,
+    },
+    #[error("{0}")]
+    NotBuilt(String),
+}
+
+/// The Parquet files of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct Load<'a> {
+    pub activities: &'a Path,
+    pub athlete: &'a Path,
+    /// The run's `sync_runs` row.
+    pub run: &'a Path,
+}
+
+#[allow(async_fn_in_trait)] // used generically, never as `dyn`
+pub trait Warehouse {
+    /// Rows in `activities` now, or `None` when the table does not exist yet.
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError>;
+    /// Replaces `activities` and `athlete` and appends to `sync_runs`, atomically.
+    async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError>;
+    /// Appends a failed run's row to `sync_runs`, leaving the other tables alone.
+    async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warehouse_settings_parse() {
+        assert_eq!(
+            "duckdb:strava.duckdb".parse::<WarehouseSpec>(),
+            Ok(WarehouseSpec::DuckDb("strava.duckdb".into()))
+        );
+        assert_eq!(
+            "bigquery:p1.ds".parse::<WarehouseSpec>(),
+            Ok(WarehouseSpec::BigQuery {
+                project: "p1".into(),
+                dataset: "ds".into()
+            })
+        );
+        assert!("bigquery:p1".parse::<WarehouseSpec>().is_err());
+        assert!("postgres:x".parse::<WarehouseSpec>().is_err());
+    }
+}

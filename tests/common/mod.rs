@@ -1,0 +1,298 @@
+//! Test harness: a local Strava double (wiremock over real HTTP), a runner for
+//! the real `strava-warehouse` binary, and read-back helpers for the DuckDB file.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const CLIENT_ID: &str = "4242";
+pub const CLIENT_SECRET: &str = "cs-SECRET-client-9f8e7d";
+pub const REFRESH_TOKEN: &str = "rt-SECRET-refresh-1a2b3c";
+pub const ACCESS_TOKEN: &str = "at-SECRET-access-4d5e6f";
+pub const ROTATED_TOKEN: &str = "rt-SECRET-rotated-7a8b9c";
+pub const ATHLETE_ID: i64 = 777;
+
+/// Every secret the tests hand the binary; none may ever appear in its output.
+pub const SECRETS: [&str; 4] = [CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN, ROTATED_TOKEN];
+
+pub struct Strava {
+    pub server: MockServer,
+}
+
+impl Strava {
+    pub async fn start() -> Self {
+        Strava {
+            server: MockServer::start().await,
+        }
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("{}/api/v3", self.server.uri())
+    }
+
+    pub fn oauth_url(&self) -> String {
+        format!("{}/oauth", self.server.uri())
+    }
+
+    /// The token endpoint grants ACCESS_TOKEN; `rotate_to` makes it issue a new refresh token.
+    pub async fn token(&self, rotate_to: Option<&str>) {
+        let body = json!({
+            "token_type": "Bearer",
+            "access_token": ACCESS_TOKEN,
+            "expires_at": 4_102_444_800_i64,
+            "expires_in": 21600,
+            "refresh_token": rotate_to.unwrap_or(REFRESH_TOKEN),
+        });
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&self.server)
+            .await;
+    }
+
+    pub async fn token_fails(&self, status: u16, body: Value) {
+        Mock::given(method("POST"))
+            .and(path("/oauth/token"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&self.server)
+            .await;
+    }
+
+    pub async fn athlete(&self) {
+        self.athlete_responds(ResponseTemplate::new(200).set_body_json(json!({
+            "id": ATHLETE_ID, "username": "tester", "firstname": "Test", "lastname": "Er",
+            "sex": "F", "weight": 60.5, "ftp": 230, "measurement_preference": "meters",
+            "city": "Bern", "country": "Switzerland", "created_at": "2015-03-01T10:00:00Z",
+            "resource_state": 3, "premium": true
+        })))
+        .await;
+    }
+
+    pub async fn athlete_responds(&self, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path("/api/v3/athlete"))
+            .respond_with(response)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// Serves `pages` as pages 1..n and an empty page n+1.
+    pub async fn pages(&self, pages: &[Vec<Value>]) {
+        for (i, page) in pages.iter().enumerate() {
+            self.page_responds(i as u32 + 1, ResponseTemplate::new(200).set_body_json(page))
+                .await;
+        }
+        self.page_responds(
+            pages.len() as u32 + 1,
+            ResponseTemplate::new(200).set_body_json(json!([])),
+        )
+        .await;
+    }
+
+    pub async fn page_responds(&self, page: u32, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path("/api/v3/athlete/activities"))
+            .and(query_param("page", page.to_string()))
+            .and(query_param("per_page", "200"))
+            .respond_with(response)
+            .mount(&self.server)
+            .await;
+    }
+
+    /// A full happy double: token, athlete, and these pages.
+    pub async fn serving(pages: &[Vec<Value>]) -> Self {
+        let s = Strava::start().await;
+        s.token(None).await;
+        s.athlete().await;
+        s.pages(pages).await;
+        s
+    }
+
+    pub async fn requests(&self) -> Vec<wiremock::Request> {
+        self.server.received_requests().await.unwrap_or_default()
+    }
+}
+
+/// A SummaryActivity as Strava sends it, with the given id and start.
+pub fn activity(id: i64, start: &str) -> Value {
+    json!({
+        "resource_state": 2,
+        "athlete": {"id": ATHLETE_ID, "resource_state": 1},
+        "name": format!("Ride {id}"),
+        "distance": 40123.4,
+        "moving_time": 5400,
+        "elapsed_time": 6000,
+        "total_elevation_gain": 420.0,
+        "type": "Ride",
+        "sport_type": "Ride",
+        "workout_type": 10,
+        "id": id,
+        "start_date": start,
+        "start_date_local": start,
+        "timezone": "(GMT+00:00) Europe/London",
+        "utc_offset": 0.0,
+        "start_latlng": [51.5, -0.12],
+        "end_latlng": [51.51, -0.13],
+        "average_speed": 7.43,
+        "max_speed": 15.2,
+        "average_watts": 201.5,
+        "weighted_average_watts": 215,
+        "max_watts": 780,
+        "kilojoules": 1088.1,
+        "device_watts": true,
+        "has_heartrate": false,
+        "kudos_count": 3,
+        "trainer": false,
+        "commute": false,
+        "manual": false,
+        "private": false,
+        "visibility": "everyone",
+        "flagged": false,
+        "gear_id": "b123",
+        "map": {"id": format!("a{id}"), "summary_polyline": "abc", "resource_state": 2},
+        "upload_id": id + 1000,
+        "external_id": format!("{id}.fit"),
+        "device_name": "Garmin Edge 530"
+    })
+}
+
+/// Page of activities with ids `ids`, newest first, a day apart.
+pub fn page_of(ids: &[i64]) -> Vec<Value> {
+    ids.iter()
+        .map(|id| activity(*id, &format!("2024-03-{:02}T07:00:00Z", 1 + (*id % 28))))
+        .collect()
+}
+
+pub struct Run {
+    pub output: Output,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout(), self.stderr())
+    }
+    pub fn assert_no_secret(&self) {
+        let all = self.all();
+        for s in SECRETS {
+            assert!(!all.contains(s), "a secret leaked into the output:\n{all}");
+        }
+    }
+}
+
+/// A scratch directory with a DuckDB file path and a `file:` secrets store.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        let ws = Workspace {
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        std::fs::write(
+            ws.secrets_file(),
+            json!({"client_id": 4242, "client_secret": CLIENT_SECRET, "refresh_token": REFRESH_TOKEN})
+                .to_string(),
+        )
+        .expect("write secrets");
+        ws
+    }
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("strava.duckdb")
+    }
+    pub fn secrets_file(&self) -> PathBuf {
+        self.dir.path().join("secrets.json")
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `strava-warehouse sync` against the double with the `file:` store.
+    pub fn sync(&self, strava: &Strava, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "sync".to_string(),
+            "--secrets".into(),
+            format!("file:{}", self.secrets_file().display()),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        self.run(
+            &args,
+            &[
+                ("STRAVA_API_URL", strava.api_url()),
+                ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ],
+        )
+    }
+
+    /// Runs the binary with a clean environment plus `env`.
+    pub fn run(&self, args: &[String], env: &[(&str, String)]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_strava-warehouse"));
+        cmd.args(args)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("WAREHOUSE", format!("duckdb:{}", self.db().display()))
+            .env("HTTP_RETRY_BACKOFF_MS", "1")
+            .env("HTTP_RETRIES", "2")
+            .env("HTTP_TIMEOUT_SECS", "5")
+            .env("LOG_FORMAT", "json")
+            .env("LOG_LEVEL", "trace");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run {
+            output: cmd.output().expect("run strava-warehouse"),
+        }
+    }
+
+    pub fn refresh_token_on_disk(&self) -> String {
+        let text = std::fs::read_to_string(self.secrets_file()).expect("secrets file");
+        let v: Value = serde_json::from_str(&text).expect("secrets json");
+        v["refresh_token"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// Reads back the warehouse file.
+pub struct Db(pub duckdb::Connection);
+
+impl Db {
+    pub fn open(path: &Path) -> Db {
+        Db(duckdb::Connection::open(path).expect("open duckdb"))
+    }
+    pub fn ids(&self) -> Vec<i64> {
+        self.column_i64("SELECT id FROM activities ORDER BY id")
+    }
+    pub fn column_i64(&self, sql: &str) -> Vec<i64> {
+        let mut stmt = self.0.prepare(sql).expect("prepare");
+        stmt.query_map([], |r| r.get::<_, i64>(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    }
+    pub fn one<T: duckdb::types::FromSql>(&self, sql: &str) -> T {
+        self.0.query_row(sql, [], |r| r.get(0)).expect(sql)
+    }
+    pub fn outcomes(&self) -> Vec<String> {
+        let mut stmt = self
+            .0
+            .prepare("SELECT outcome FROM sync_runs ORDER BY started_at")
+            .expect("prepare");
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    }
+}

@@ -1,0 +1,450 @@
+//! `sync` against a local Strava double over HTTP, loading the embedded DuckDB
+//! warehouse: what lands, how paging and the call budget behave, and that
+//! every failure leaves the previous tables intact.
+#![cfg(feature = "duckdb")]
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use wiremock::ResponseTemplate;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_activity_lands_once_with_exact_values() {
+    let mut tricky = activity(9_007_199_254_740_993, "2024-05-01T06:12:03Z");
+    tricky["name"] = json!("Tour \"du\" Léman 🚴‍♀️ l'été");
+    tricky["start_latlng"] = json!([]);
+    tricky["end_latlng"] = json!(null);
+    tricky["start_date_local"] = json!("2024-05-01T08:12:03Z");
+    for power in [
+        "average_watts",
+        "weighted_average_watts",
+        "max_watts",
+        "kilojoules",
+        "device_watts",
+    ] {
+        tricky.as_object_mut().unwrap().remove(power);
+    }
+    let strava = Strava::serving(&[vec![tricky], page_of(&[3, 2])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![2, 3, 9_007_199_254_740_993]);
+    let q = |col: &str| format!("SELECT {col} FROM activities WHERE id = 9007199254740993");
+    assert_eq!(db.one::<String>(&q("name")), "Tour \"du\" Léman 🚴‍♀️ l'été");
+    assert_eq!(db.one::<Option<f64>>(&q("start_lat")), None);
+    assert_eq!(db.one::<Option<f64>>(&q("end_lng")), None);
+    assert_eq!(db.one::<Option<f64>>(&q("average_watts")), None);
+    assert_eq!(db.one::<Option<bool>>(&q("device_watts")), None);
+    assert_eq!(
+        db.one::<String>(&q("CAST(start_date AS VARCHAR)")),
+        "2024-05-01 06:12:03"
+    );
+    assert_eq!(
+        db.one::<String>(&q("CAST(start_date_local AS VARCHAR)")),
+        "2024-05-01 08:12:03"
+    );
+    assert_eq!(
+        db.one::<f64>("SELECT distance FROM activities WHERE id = 2"),
+        40123.4
+    );
+    assert_eq!(
+        db.one::<i64>("SELECT weighted_average_watts FROM activities WHERE id = 2"),
+        215
+    );
+    assert_eq!(
+        db.one::<f64>("SELECT start_lng FROM activities WHERE id = 2"),
+        -0.12
+    );
+    assert_eq!(
+        db.one::<String>("SELECT map_summary_polyline FROM activities WHERE id = 3"),
+        "abc"
+    );
+    assert_eq!(
+        db.one::<i64>("SELECT athlete_id FROM activities WHERE id = 3"),
+        ATHLETE_ID
+    );
+    assert_eq!(db.one::<i64>("SELECT ftp FROM athlete"), 230);
+    assert_eq!(db.one::<i64>("SELECT count(*) FROM athlete"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn paging_goes_past_a_short_page_and_stops_at_the_empty_one() {
+    // A short first page is not the end: Strava says only an empty page is.
+    let strava = Strava::serving(&[page_of(&[5]), page_of(&[4, 3])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![3, 4, 5]);
+    let pages_asked: Vec<String> = strava
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/activities"))
+        .map(|r| r.url.query().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(pages_asked.len(), 3, "asked for {pages_asked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_sync_costs_pages_plus_token_plus_athlete_calls() {
+    let strava = Strava::serving(&[page_of(&[3, 2]), page_of(&[1])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    // 3 pages (two with activities, the empty one) + 1 token + 1 athlete.
+    assert_eq!(strava.requests().await.len(), 5);
+    let db = Db::open(&ws.db());
+    assert_eq!(db.one::<i64>("SELECT api_calls FROM sync_runs"), 5);
+    assert!(
+        run.stdout().contains("Strava API calls: 5"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_access_token_travels_only_in_the_authorization_header() {
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+    let ws = Workspace::new();
+    assert_eq!(ws.sync(&strava, &[]).code(), 0);
+
+    for r in strava.requests().await {
+        assert!(
+            !r.url.as_str().contains(ACCESS_TOKEN),
+            "token in URL {}",
+            r.url
+        );
+        if r.url.path().starts_with("/api/v3") {
+            let auth = r.headers.get("authorization").and_then(|v| v.to_str().ok());
+            assert_eq!(auth, Some(format!("Bearer {ACCESS_TOKEN}").as_str()));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotated_refresh_token_is_saved_before_any_activity_call() {
+    let strava = Strava::start().await;
+    strava.token(Some(ROTATED_TOKEN)).await;
+    // The first API call after the refresh is refused: whatever happens next,
+    // the new token must already be on disk.
+    strava
+        .athlete_responds(
+            ResponseTemplate::new(429).set_body_json(json!({"message": "Rate Limit Exceeded"})),
+        )
+        .await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 3, "{}", run.all());
+    assert_eq!(ws.refresh_token_on_disk(), ROTATED_TOKEN);
+    run.assert_no_secret();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_replaces_rather_than_appends_and_drops_deleted_activities() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let second = Strava::serving(&[page_of(&[4, 3, 1])]).await;
+    let run = ws.sync(&second, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 3, 4]);
+    assert_eq!(db.outcomes(), vec!["ok", "ok"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_keeps_the_previous_table_and_exits_3_saying_when_to_retry() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let limited = Strava::start().await;
+    limited.token(None).await;
+    limited.athlete().await;
+    limited
+        .page_responds(
+            1,
+            ResponseTemplate::new(200).set_body_json(page_of(&[9, 8])),
+        )
+        .await;
+    limited
+        .page_responds(
+            2,
+            ResponseTemplate::new(429)
+                .insert_header("X-ReadRateLimit-Limit", "100,1000")
+                .insert_header("X-ReadRateLimit-Usage", "100,420")
+                .set_body_json(json!({"message": "Rate Limit Exceeded", "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}]})),
+        )
+        .await;
+    let run = ws.sync(&limited, &[]);
+
+    assert_eq!(run.code(), 3, "{}", run.all());
+    assert!(
+        run.stderr().contains("15-minute rate limit"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("resets at"), "{}", run.stderr());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "rate_limited"]);
+    // No retry of a 429: page 2 was asked once.
+    let asked = limited
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.query_pairs().any(|(k, v)| k == "page" && v == "2"))
+        .count();
+    assert_eq!(asked, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_malformed_page_keeps_the_previous_table_and_names_page_activity_and_field() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let mut bad = activity(12, "2024-01-01T00:00:00Z");
+    bad["distance"] = json!("abc");
+    let broken = Strava::serving(&[page_of(&[14, 13]), vec![bad]]).await;
+    let run = ws.sync(&broken, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("page 2") && err.contains("id 12") && err.contains("`distance`"),
+        "{err}"
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shrink_guard_refuses_losing_more_than_half_unless_allowed() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[4, 3, 2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let shrunk = Strava::serving(&[page_of(&[4])]).await;
+    let refused = ws.sync(&shrunk, &[]);
+    assert_eq!(refused.code(), 1, "{}", refused.all());
+    assert!(
+        refused.stderr().contains("--allow-shrink"),
+        "{}",
+        refused.stderr()
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3, 4]);
+
+    let allowed = ws.sync(&shrunk, &["--allow-shrink"]);
+    assert_eq!(allowed.code(), 0, "{}", allowed.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![4]);
+    assert_eq!(db.outcomes(), vec!["ok", "refused_shrink", "ok"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_fetch_never_empties_a_loaded_table() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let empty = Strava::serving(&[]).await;
+    let run = ws.sync(&empty, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transient_server_errors_are_retried_and_counted() {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/api/v3/athlete/activities"))
+        .and(wiremock::matchers::query_param("page", "1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&strava.server)
+        .await;
+    strava.pages(&[page_of(&[1])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(
+        Db::open(&ws.db()).one::<i64>("SELECT api_calls FROM sync_runs"),
+        5
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_that_persists_fails_cleanly_after_bounded_retries() {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete_responds(ResponseTemplate::new(502)).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("HTTP 502"), "{}", run.stderr());
+    // token + 1 attempt + HTTP_RETRIES (2) retries
+    assert_eq!(strava.requests().await.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_refresh_token_says_to_run_login() {
+    let strava = Strava::start().await;
+    strava
+        .token_fails(400, json!({"message": "Bad Request", "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}]}))
+        .await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("strava-warehouse login"),
+        "{}",
+        run.stderr()
+    );
+    run.assert_no_secret();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_scope_names_the_scope_to_grant() {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete().await;
+    strava
+        .page_responds(1, ResponseTemplate::new(401).set_body_json(json!({"message": "Authorization Error", "errors": [{"resource": "AccessToken", "field": "activity:read_permission", "code": "missing"}]})))
+        .await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("activity:read_all"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_inactive_application_says_a_subscription_is_needed() {
+    let strava = Strava::start().await;
+    strava
+        .token_fails(403, json!({"message": "Forbidden", "errors": [{"resource": "Application", "field": "Status", "code": "Inactive"}]}))
+        .await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("subscription"), "{}", run.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_the_env_store_cannot_save_is_reported_after_the_data_loads() {
+    let strava = Strava::start().await;
+    strava.token(Some(ROTATED_TOKEN)).await;
+    strava.athlete().await;
+    strava.pages(&[page_of(&[1])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.run(
+        &["sync".to_string()],
+        &[
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("STRAVA_CLIENT_ID", CLIENT_ID.to_string()),
+            ("STRAVA_CLIENT_SECRET", CLIENT_SECRET.to_string()),
+            ("STRAVA_REFRESH_TOKEN", REFRESH_TOKEN.to_string()),
+        ],
+    );
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("file:PATH"), "{}", run.stderr());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1]);
+    run.assert_no_secret();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_appears_in_output_parquet_or_raw_pages_even_at_trace_level() {
+    let strava = Strava::start().await;
+    strava.token(Some(ROTATED_TOKEN)).await;
+    strava.athlete().await;
+    strava.pages(&[page_of(&[2, 1])]).await;
+    let ws = Workspace::new();
+    let raw = ws.path("raw");
+    let parquet = ws.path("out.parquet");
+
+    let run = ws.sync(
+        &strava,
+        &[
+            "--raw-dir",
+            raw.to_str().unwrap(),
+            "--parquet-out",
+            parquet.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    run.assert_no_secret();
+    let mut files = vec![parquet];
+    for run_dir in std::fs::read_dir(&raw).unwrap() {
+        for f in std::fs::read_dir(run_dir.unwrap().path()).unwrap() {
+            files.push(f.unwrap().path());
+        }
+    }
+    assert!(files.len() > 3, "{files:?}");
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        for s in SECRETS {
+            assert!(
+                !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{s} in {}",
+                f.display()
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_kept_with_raw_dir_replay_to_the_same_table_without_network() {
+    let strava = Strava::serving(&[page_of(&[3, 2]), page_of(&[1])]).await;
+    let ws = Workspace::new();
+    let raw = ws.path("raw");
+    assert_eq!(
+        ws.sync(&strava, &["--raw-dir", raw.to_str().unwrap()])
+            .code(),
+        0
+    );
+    let before = strava.requests().await.len();
+
+    let replay_db = ws.path("replay.duckdb");
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-raw".into(),
+            raw.display().to_string(),
+        ],
+        &[("WAREHOUSE", format!("duckdb:{}", replay_db.display()))],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(
+        strava.requests().await.len(),
+        before,
+        "replay must not call Strava"
+    );
+    let replayed = Db::open(&replay_db);
+    assert_eq!(replayed.ids(), vec![1, 2, 3]);
+    assert_eq!(
+        replayed.one::<String>("SELECT source FROM sync_runs"),
+        "raw"
+    );
+}
