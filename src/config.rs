@@ -68,7 +68,7 @@ pub struct SyncArgs {
 
     /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
     /// root whose newest complete run is used) instead of calling Strava.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, env = "FROM_RAW", value_name = "DIR")]
     pub from_raw: Option<PathBuf>,
 
     /// Keep every API page as received under DIR/<run start time>/.

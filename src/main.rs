@@ -2,6 +2,7 @@
 //! opens the chosen warehouse and runs the command. Wiring only; the work is
 //! in the library's stages.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -9,7 +10,7 @@ use clap::Parser;
 use strava_warehouse::config::{Cli, Command, SchemaArgs, SchemaFormat, SyncArgs};
 use strava_warehouse::exit::{self, ConfigError};
 use strava_warehouse::logging;
-use strava_warehouse::pipeline::{self, SyncReport};
+use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
 use strava_warehouse::warehouse::WarehouseSpec;
 
@@ -47,22 +48,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
 
 async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
     let settings = args.settings();
-    let target = args.warehouse.warehouse.to_string();
-    let report = match &args.warehouse.warehouse {
-        #[cfg(feature = "duckdb")]
-        WarehouseSpec::DuckDb(path) => {
-            let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
-            pipeline::sync(&mut w, &settings).await?
-        }
-        #[cfg(not(feature = "duckdb"))]
-        WarehouseSpec::DuckDb(_) => {
-            return Err(ConfigError(
-                "this build has no embedded DuckDB warehouse (built without the `duckdb` \
-                 feature); use --warehouse bigquery:PROJECT.DATASET"
-                    .into(),
-            )
-            .into());
-        }
+    let spec = &args.warehouse.warehouse;
+    let report = match spec {
+        WarehouseSpec::DuckDb(path) => sync_duckdb(path, &settings).await?,
         WarehouseSpec::BigQuery { .. } => {
             return Err(ConfigError(
                 "the BigQuery warehouse is not available in this version yet; use \
@@ -72,8 +60,24 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
             .into());
         }
     };
-    print_summary(&report, &target);
+    print_summary(&report, &spec.to_string());
     Ok(())
+}
+
+#[cfg(feature = "duckdb")]
+async fn sync_duckdb(path: &Path, settings: &SyncSettings) -> anyhow::Result<SyncReport> {
+    let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
+    strava_warehouse::pipeline::sync(&mut w, settings).await
+}
+
+#[cfg(not(feature = "duckdb"))]
+async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
+    Err(ConfigError(
+        "this build has no embedded DuckDB warehouse (built without the `duckdb` feature); \
+         use --warehouse bigquery:PROJECT.DATASET"
+            .into(),
+    )
+    .into())
 }
 
 fn print_summary(r: &SyncReport, target: &str) {

@@ -1,0 +1,26 @@
+//! Docs that are generated from the code stay generated: README's column
+//! tables must be exactly what `strava-warehouse schema` prints.
+
+use std::process::Command;
+
+#[test]
+fn readme_column_tables_match_the_schema_in_the_code() {
+    let out = Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
+        .args(["schema", "--format", "markdown"])
+        .output()
+        .expect("run schema");
+    assert!(out.status.success());
+    let generated = String::from_utf8(out.stdout).expect("utf-8");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("<!-- schema:begin -->\n")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- schema:end -->").next())
+        .expect("README has the schema markers");
+    assert_eq!(
+        section.trim_end(),
+        generated.trim_end(),
+        "README's tables are stale: paste `strava-warehouse schema` between the schema markers"
+    );
+}
