@@ -5,6 +5,7 @@
 //! `warehouse` (truncate-and-load), run in order by `pipeline`.
 
 pub mod config;
+pub mod excerpt;
 pub mod exit;
 pub mod extract;
 pub mod logging;

@@ -8,7 +8,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::error::StravaError;
-use super::http::{Http, HttpSettings, excerpt};
+use super::http::{Http, HttpSettings};
+use crate::excerpt::excerpt;
 use crate::secrets::Secret;
 
 /// Activities per page: the most Strava serves.
@@ -148,7 +149,7 @@ pub fn fault(body: &[u8]) -> Fault {
             }
         }
         Err(_) => Fault {
-            summary: excerpt(body),
+            summary: excerpt(body, 300),
             ..Fault::default()
         },
     }

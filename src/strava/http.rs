@@ -16,6 +16,7 @@ use reqwest::{Client, RequestBuilder, StatusCode};
 
 use super::error::StravaError;
 use super::ratelimit::Reading;
+use crate::excerpt::excerpt;
 
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -124,7 +125,7 @@ impl Http {
                     Failure::Status(status, body) => StravaError::Refused {
                         what: what.to_string(),
                         status: status.as_u16(),
-                        detail: format!("{} (after {attempt} attempts)", excerpt(&body)),
+                        detail: format!("{} (after {attempt} attempts)", excerpt(&body, 300)),
                     },
                     Failure::Transport(detail) => StravaError::Unreachable {
                         what: what.to_string(),
@@ -167,19 +168,5 @@ impl Failure {
             Failure::Status(s, _) => format!("HTTP {}", s.as_u16()),
             Failure::Transport(e) => e.clone(),
         }
-    }
-}
-
-/// The start of a response body, on one line, for error messages.
-pub fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(300)]);
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if flat.trim().is_empty() {
-        "(empty body)".to_string()
-    } else {
-        flat.trim().to_string()
     }
 }

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use decode::{Cell, Decoder, Row};
 use parquet::{ParquetTableWriter, WriteError};
 
+use crate::excerpt::excerpt;
 use crate::schema::{ACTIVITIES, ATHLETE};
 
 #[derive(Debug, thiserror::Error)]
@@ -181,10 +182,10 @@ fn check_json_shape(
     }
     let found = match first {
         None => "an empty body".to_string(),
-        Some(b'<') => format!("HTML or XML, not JSON: {}", excerpt(json)),
-        Some(b'{') => format!("a JSON object: {}", excerpt(json)),
+        Some(b'<') => format!("HTML or XML, not JSON: {}", quoted(json)),
+        Some(b'{') => format!("a JSON object: {}", quoted(json)),
         Some(b'[') => "a JSON array".to_string(),
-        Some(_) => format!("something else: {}", excerpt(json)),
+        Some(_) => format!("something else: {}", quoted(json)),
     };
     Err(TransformError::BadInput {
         origin: origin.to_string(),
@@ -192,13 +193,8 @@ fn check_json_shape(
     })
 }
 
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(160)]);
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    format!("`{}`", flat.trim())
+fn quoted(body: &[u8]) -> String {
+    format!("`{}`", excerpt(body, 160))
 }
 
 /// Best effort: the id of element `index`, to name it in an error.
