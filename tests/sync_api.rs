@@ -448,3 +448,27 @@ async fn pages_kept_with_raw_dir_replay_to_the_same_table_without_network() {
         "raw"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn instants_stay_utc_whatever_the_machines_time_zone() {
+    let strava = Strava::serving(&[vec![activity(1, "2024-05-01T23:30:00Z")]]).await;
+    let ws = Workspace::new();
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--secrets".into(),
+            format!("file:{}", ws.secrets_file().display()),
+        ],
+        &[
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("TZ", "Pacific/Auckland".into()),
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(
+        db.one::<String>("SELECT CAST(start_date AS VARCHAR) FROM activities"),
+        "2024-05-01 23:30:00"
+    );
+}

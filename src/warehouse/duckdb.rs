@@ -30,7 +30,7 @@ impl DuckDbWarehouse {
         // instants from being shifted by the machine's time zone on load.
         // TimeZone exists only when the ICU extension is linked, hence `ok()`.
         let _ = conn.execute_batch("SET autoinstall_known_extensions = false");
-        let _ = conn.execute_batch("SET TimeZone = 'UTC'").ok();
+        let _ = conn.execute_batch("SET TimeZone = 'UTC'");
         Ok(DuckDbWarehouse {
             path: path.to_path_buf(),
             conn,
