@@ -31,7 +31,10 @@ pub fn init(format: LogFormat) {
     let _ = if json {
         builder.event_format(JsonLines).try_init()
     } else {
-        builder.with_target(false).try_init()
+        builder
+            .with_target(false)
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
     };
 }
 
