@@ -472,3 +472,27 @@ async fn instants_stay_utc_whatever_the_machines_time_zone() {
         "2024-05-01 23:30:00"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_warehouse_file_held_by_another_process_fails_before_any_strava_call() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[2, 1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let second = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    let holder = Db::open(&ws.db());
+    let run = ws.sync(&second, &[]);
+    drop(holder);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("close it and run again"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        second.requests().await.is_empty(),
+        "no Strava call may be spent"
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2]);
+}
