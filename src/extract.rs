@@ -4,17 +4,18 @@
 //! saved by an earlier run (`--from-raw`).
 //!
 //! Responsible for: the paging loop, which stops only at an empty page (Strava
-//! says a short page is not proof of the end), and naming each page's origin
-//! for errors. Not responsible for: HTTP details (see `strava`) or decoding
-//! (see `transform`).
+//! says a short page is not proof of the end), refreshing the access token once
+//! when Strava rejects it mid-run, and naming each page's origin for errors.
+//! Not responsible for: HTTP details (see `strava`) or decoding (see `transform`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::raw::{ATHLETE_FILE, RawReader, RawWriter, page_file};
-use crate::secrets::{Secret, SecretStore, SecretsError, SecretsSpec};
-use crate::strava::{HttpSettings, StravaClient};
+use crate::secrets::{Credentials, Secret, SecretStore, SecretsError, SecretsSpec};
+use crate::strava::{HttpSettings, StravaClient, StravaError};
 use crate::transform::Transform;
 
 /// Settings for reading from the Strava API.
@@ -28,29 +29,80 @@ pub struct ApiSettings {
 }
 
 pub enum Pages {
-    Api {
-        client: Box<StravaClient>,
-        token: Secret,
-        raw: Option<RawWriter>,
-    },
+    Api(Box<ApiPages>),
     Replay(RawReader),
 }
 
-/// What the credential step left to report once the data is loaded.
-pub struct Connected {
-    pub pages: Pages,
+/// Pages from the Strava API, with what it takes to refresh the token again.
+pub struct ApiPages {
+    client: StravaClient,
+    store: SecretStore,
+    secrets: SecretsSpec,
+    creds: Credentials,
+    token: Secret,
+    raw: Option<RawWriter>,
     /// Strava rotated the refresh token and the store could not keep it.
-    pub unsaved_rotation: Option<SecretsError>,
+    unsaved_rotation: Option<SecretsError>,
+    refreshed_mid_run: bool,
+}
+
+enum Call {
+    Athlete,
+    Page(u32),
+}
+
+impl ApiPages {
+    /// Refreshes the access token. A rotated refresh token is saved before
+    /// anything else, and used from then on.
+    async fn refresh(&mut self) -> anyhow::Result<()> {
+        let grant = self.client.refresh(&self.creds).await?;
+        if let Some(new_token) = grant.rotated_refresh_token {
+            match self.store.save_refresh_token(&new_token) {
+                Ok(()) => tracing::info!(
+                    "Strava rotated the refresh token; saved it to {}",
+                    self.secrets
+                ),
+                Err(SecretsError::CannotPersist) => {
+                    tracing::warn!(
+                        "Strava rotated the refresh token and the env store cannot save it"
+                    );
+                    self.unsaved_rotation = Some(SecretsError::CannotPersist);
+                }
+                Err(e) => return Err(e.into()),
+            }
+            self.creds.refresh_token = new_token;
+        }
+        self.token = grant.access_token;
+        Ok(())
+    }
+
+    async fn fetch(&mut self, call: Call) -> anyhow::Result<Bytes> {
+        loop {
+            let answer = match call {
+                Call::Athlete => self.client.athlete(&self.token).await,
+                Call::Page(n) => self.client.activities_page(&self.token, n).await,
+            };
+            match answer {
+                // An access token can die mid-run (it expired, or a newer one
+                // replaced it): refresh once, then ask again.
+                Err(StravaError::AccessTokenRejected) if !self.refreshed_mid_run => {
+                    self.refreshed_mid_run = true;
+                    tracing::warn!("Strava rejected the access token mid-run; refreshing it once");
+                    self.refresh().await?;
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
 }
 
 impl Pages {
-    /// Loads the credentials, refreshes the access token and, when Strava
-    /// rotates the refresh token, saves the new one before anything else.
-    /// Returns the client even on failure so its calls are still counted.
+    /// Loads the credentials and refreshes the access token. On failure the
+    /// error comes with the Strava calls already spent.
     pub async fn connect(
         settings: &ApiSettings,
         started: DateTime<Utc>,
-    ) -> Result<Connected, (anyhow::Error, u64)> {
+    ) -> Result<Self, (anyhow::Error, u64)> {
         let store = SecretStore::open(&settings.secrets).map_err(|e| (e.into(), 0))?;
         let creds = store.load().map_err(|e| (e.into(), 0))?;
         let client = StravaClient::new(
@@ -59,106 +111,83 @@ impl Pages {
             settings.http.clone(),
         )
         .map_err(|e| (e.into(), 0))?;
-        let grant = match client.refresh(&creds).await {
-            Ok(g) => g,
-            Err(e) => return Err((e.into(), client.http().calls())),
+        let mut api = ApiPages {
+            client,
+            store,
+            secrets: settings.secrets.clone(),
+            creds,
+            token: Secret::new(""),
+            raw: None,
+            unsaved_rotation: None,
+            refreshed_mid_run: false,
         };
-        let mut unsaved_rotation = None;
-        if let Some(new_token) = &grant.rotated_refresh_token {
-            match store.save_refresh_token(new_token) {
-                Ok(()) => tracing::info!(
-                    "Strava rotated the refresh token; saved it to {}",
-                    settings.secrets
-                ),
-                Err(SecretsError::CannotPersist) => {
-                    tracing::warn!(
-                        "Strava rotated the refresh token and the env store cannot save it"
-                    );
-                    unsaved_rotation = Some(SecretsError::CannotPersist);
-                }
-                Err(e) => return Err((e.into(), client.http().calls())),
+        let calls = |api: &ApiPages| api.client.http().calls();
+        if let Err(e) = api.refresh().await {
+            return Err((e, calls(&api)));
+        }
+        if let Some(dir) = &settings.raw_dir {
+            match RawWriter::begin(dir, started) {
+                Ok(w) => api.raw = Some(w),
+                Err(e) => return Err((e.into(), calls(&api))),
             }
         }
-        let raw = match &settings.raw_dir {
-            Some(dir) => Some(
-                RawWriter::begin(dir, started).map_err(|e| (e.into(), client.http().calls()))?,
-            ),
-            None => None,
-        };
-        Ok(Connected {
-            pages: Pages::Api {
-                client: Box::new(client),
-                token: grant.access_token,
-                raw,
-            },
-            unsaved_rotation,
-        })
+        Ok(Pages::Api(Box::new(api)))
     }
 
-    pub fn replay(dir: &std::path::Path) -> anyhow::Result<Self> {
+    pub fn replay(dir: &Path) -> anyhow::Result<Self> {
         let reader = RawReader::open(dir)?;
         tracing::info!("replaying Strava pages saved in {}", reader.dir().display());
         Ok(Pages::Replay(reader))
     }
 
-    pub fn source_name(&self) -> &'static str {
+    pub fn api_calls(&self) -> u64 {
         match self {
-            Pages::Api { .. } => "api",
-            Pages::Replay(_) => "raw",
+            Pages::Api(api) => api.client.http().calls(),
+            Pages::Replay(_) => 0,
         }
     }
 
-    pub fn api_calls(&self) -> u64 {
+    /// A rotated refresh token the secret store could not keep, to report once
+    /// the data has loaded.
+    pub fn take_unsaved_rotation(&mut self) -> Option<SecretsError> {
         match self {
-            Pages::Api { client, .. } => client.http().calls(),
-            Pages::Replay(_) => 0,
+            Pages::Api(api) => api.unsaved_rotation.take(),
+            Pages::Replay(_) => None,
         }
     }
 
     fn origin(&self, file: &str, api_what: String) -> String {
         match self {
-            Pages::Api { .. } => api_what,
+            Pages::Api(_) => api_what,
             Pages::Replay(r) => r.dir().join(file).display().to_string(),
         }
     }
 
-    async fn athlete(&mut self) -> anyhow::Result<Vec<u8>> {
+    async fn read(&mut self, call: Call, file: &str) -> anyhow::Result<Vec<u8>> {
         Ok(match self {
-            Pages::Api { client, token, raw } => {
-                let body = client.athlete(token).await?;
-                if let Some(raw) = raw {
-                    raw.save(ATHLETE_FILE, &body)?;
+            Pages::Api(api) => {
+                let body = api.fetch(call).await?;
+                if let Some(raw) = &api.raw {
+                    raw.save(file, &body)?;
                 }
                 body.to_vec()
             }
-            Pages::Replay(r) => r.athlete()?,
-        })
-    }
-
-    async fn page(&mut self, n: u32) -> anyhow::Result<Vec<u8>> {
-        Ok(match self {
-            Pages::Api { client, token, raw } => {
-                let body = client.activities_page(token, n).await?;
-                if let Some(raw) = raw {
-                    raw.save(&page_file(n), &body)?;
-                }
-                body.to_vec()
-            }
-            Pages::Replay(r) => r.page(n)?,
+            Pages::Replay(r) => match call {
+                Call::Athlete => r.athlete()?,
+                Call::Page(n) => r.page(n)?,
+            },
         })
     }
 
     /// Reads the athlete and every page into `transform`, up to the empty page.
     pub async fn extract_into(&mut self, transform: &mut Transform) -> anyhow::Result<()> {
-        let athlete = self.athlete().await?;
+        let athlete = self.read(Call::Athlete, ATHLETE_FILE).await?;
         let origin = self.origin(ATHLETE_FILE, "the athlete profile (GET /athlete)".into());
         transform.athlete(&athlete, &origin)?;
         for n in 1.. {
-            let body = self.page(n).await?;
-            let origin = self.origin(
-                &page_file(n),
-                format!("page {n} of GET /athlete/activities"),
-            );
+            let file = page_file(n);
+            let body = self.read(Call::Page(n), &file).await?;
+            let origin = self.origin(&file, format!("page {n} of GET /athlete/activities"));
             let count = transform.page(&body, &origin)?;
             tracing::info!(
                 page = n,
@@ -176,8 +205,11 @@ impl Pages {
     /// Marks saved raw pages complete; returns where they are.
     pub fn finish(self) -> anyhow::Result<Option<PathBuf>> {
         match self {
-            Pages::Api { raw: Some(raw), .. } => Ok(Some(raw.complete()?)),
-            _ => Ok(None),
+            Pages::Api(api) => match api.raw {
+                Some(raw) => Ok(Some(raw.complete()?)),
+                None => Ok(None),
+            },
+            Pages::Replay(_) => Ok(None),
         }
     }
 }

@@ -104,9 +104,9 @@ pub async fn sync<W: Warehouse>(
     let mut calls = 0;
     let mut source = "api";
     let result = async {
-        let (mut pages, unsaved_rotation) = match &settings.source {
+        let mut pages = match &settings.source {
             SourceSettings::Api(api) => match Pages::connect(api, started).await {
-                Ok(c) => (c.pages, c.unsaved_rotation),
+                Ok(pages) => pages,
                 Err((e, n)) => {
                     calls = n;
                     return Err(e);
@@ -114,7 +114,7 @@ pub async fn sync<W: Warehouse>(
             },
             SourceSettings::Replay(dir) => {
                 source = "raw";
-                (Pages::replay(dir)?, None)
+                Pages::replay(dir)?
             }
         };
         let activities_path = settings
@@ -125,6 +125,7 @@ pub async fn sync<W: Warehouse>(
         let extracted = pages.extract_into(&mut transform).await;
         calls = pages.api_calls();
         extracted?;
+        let unsaved_rotation = pages.take_unsaved_rotation();
         let raw_saved = pages.finish()?;
         let done = transform.finish()?;
         for (key, n) in &done.unknown_keys {

@@ -496,3 +496,52 @@ async fn a_warehouse_file_held_by_another_process_fails_before_any_strava_call()
     );
     assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_access_token_rejected_mid_run_is_refreshed_once_and_the_run_goes_on() {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete().await;
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/api/v3/athlete/activities"))
+        .and(wiremock::matchers::query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Authorization Error", "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}]})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&strava.server)
+        .await;
+    strava.pages(&[page_of(&[3, 2]), page_of(&[1])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+    let token_calls = strava
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.path() == "/oauth/token")
+        .count();
+    assert_eq!(token_calls, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_access_token_rejected_again_after_the_refresh_fails_the_run() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    let revoked = Strava::start().await;
+    revoked.token(None).await;
+    revoked
+        .athlete_responds(ResponseTemplate::new(401).set_body_json(json!({"message": "Authorization Error", "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}]})))
+        .await;
+    let run = ws.sync(&revoked, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("strava-warehouse login"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1]);
+}

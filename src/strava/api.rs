@@ -79,6 +79,7 @@ impl StravaClient {
             401 if f.field.contains("read_permission") => StravaError::ScopeMissing {
                 scope: "activity:read_all".into(),
             },
+            401 if f.field == "access_token" => StravaError::AccessTokenRejected,
             403 if f.code == "Inactive" => StravaError::Inactive,
             status => StravaError::Refused {
                 what: what.to_string(),

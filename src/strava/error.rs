@@ -27,6 +27,11 @@ pub enum StravaError {
     )]
     ClientRejected { field: String },
     #[error(
+        "Strava rejected the access token even after a fresh token refresh; the athlete may \
+         have revoked access. Run `strava-warehouse login` to authorize again."
+    )]
+    AccessTokenRejected,
+    #[error(
         "the Strava token lacks the `{scope}` scope, so Strava refuses to list activities. \
          Run `strava-warehouse login` and keep `activity:read_all` ticked on Strava's page."
     )]
