@@ -566,6 +566,13 @@ mod tests {
     }
 
     #[test]
+    fn id_is_the_first_column_of_activities_and_athlete() {
+        // transform reads a row's id at position 0 to deduplicate.
+        assert_eq!(ACTIVITIES.columns[0].name, "id");
+        assert_eq!(ATHLETE.columns[0].name, "id");
+    }
+
+    #[test]
     fn activity_id_is_a_required_int64() {
         let schema = ACTIVITIES.arrow_schema();
         let id = schema.field_with_name("id").expect("id column");

@@ -267,14 +267,7 @@ async fn transient_server_errors_are_retried_and_counted() {
     let strava = Strava::start().await;
     strava.token(None).await;
     strava.athlete().await;
-    wiremock::Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path("/api/v3/athlete/activities"))
-        .and(wiremock::matchers::query_param("page", "1"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&strava.server)
-        .await;
+    strava.page_fails_once(1, ResponseTemplate::new(503)).await;
     strava.pages(&[page_of(&[1])]).await;
     let ws = Workspace::new();
 
@@ -502,13 +495,8 @@ async fn an_access_token_rejected_mid_run_is_refreshed_once_and_the_run_goes_on(
     let strava = Strava::start().await;
     strava.token(None).await;
     strava.athlete().await;
-    wiremock::Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path("/api/v3/athlete/activities"))
-        .and(wiremock::matchers::query_param("page", "2"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Authorization Error", "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}]})))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&strava.server)
+    strava
+        .page_fails_once(2, ResponseTemplate::new(401).set_body_json(json!({"message": "Authorization Error", "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}]})))
         .await;
     strava.pages(&[page_of(&[3, 2]), page_of(&[1])]).await;
     let ws = Workspace::new();

@@ -114,6 +114,7 @@ impl Transform {
         })?;
         let n = rows.len();
         for row in rows {
+            // `id` is column 0 (a schema test holds it there) and required.
             let Cell::Int(id) = row[0] else {
                 unreachable!("the decoder rejects rows without an id");
             };

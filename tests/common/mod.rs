@@ -103,6 +103,18 @@ impl Strava {
             .await;
     }
 
+    /// Page `page` answers `response` once, ahead of whatever else is mounted.
+    pub async fn page_fails_once(&self, page: u32, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path("/api/v3/athlete/activities"))
+            .and(query_param("page", page.to_string()))
+            .respond_with(response)
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
     /// A full happy double: token, athlete, and these pages.
     pub async fn serving(pages: &[Vec<Value>]) -> Self {
         let s = Strava::start().await;
