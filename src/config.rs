@@ -14,6 +14,7 @@ use crate::extract::ApiSettings;
 use crate::pipeline::{SourceSettings, SyncSettings};
 use crate::secrets::SecretsSpec;
 use crate::strava::HttpSettings;
+use crate::views::Dialect;
 use crate::warehouse::WarehouseSpec;
 
 pub const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
@@ -46,8 +47,24 @@ pub enum LogFormat {
 pub enum Command {
     /// The main job: credentials -> all activities -> Parquet -> truncate-and-load.
     Sync(Box<SyncArgs>),
+    /// Print the SQL of the effort-metric views, or (re)create them with --apply.
+    Views(ViewsArgs),
     /// Print the fixed schema of the tables `sync` writes.
     Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ViewsArgs {
+    /// The SQL dialect to print; with --apply, the warehouse decides.
+    #[arg(long, value_enum, default_value_t = Dialect::Duckdb)]
+    pub dialect: Dialect,
+
+    /// Create or replace the views in --warehouse instead of printing them.
+    #[arg(long)]
+    pub apply: bool,
+
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +95,11 @@ pub struct SyncArgs {
     /// Keep the activities Parquet file at PATH instead of a temp file.
     #[arg(long, env = "PARQUET_OUT", value_name = "PATH")]
     pub parquet_out: Option<PathBuf>,
+
+    /// The athlete's dated thresholds (FTP, heart rate, weight, sex) as TOML
+    /// `[[settings]]` entries; without it they come from the Strava profile and the data.
+    #[arg(long, env = "ATHLETE_SETTINGS", value_name = "FILE")]
+    pub athlete_settings: Option<PathBuf>,
 
     /// Replace the table even when the fetch is empty or less than half of
     /// what is loaded.
@@ -139,6 +161,7 @@ impl SyncArgs {
         SyncSettings {
             source,
             parquet_out: self.parquet_out.clone(),
+            athlete_settings: self.athlete_settings.clone(),
             allow_shrink: self.allow_shrink,
         }
     }

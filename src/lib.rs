@@ -13,6 +13,8 @@ pub mod pipeline;
 pub mod raw;
 pub mod schema;
 pub mod secrets;
+pub mod settings;
 pub mod strava;
 pub mod transform;
+pub mod views;
 pub mod warehouse;

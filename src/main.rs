@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use strava_warehouse::config::{Cli, Command, SchemaArgs, SchemaFormat, SyncArgs};
+use strava_warehouse::config::{Cli, Command, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs};
 use strava_warehouse::exit::{self, ConfigError};
 use strava_warehouse::logging;
 use strava_warehouse::pipeline::{SyncReport, SyncSettings};
@@ -43,6 +43,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sync(args) => sync(&args).await,
+        Command::Views(args) => views(&args),
     }
 }
 
@@ -78,6 +79,41 @@ async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
             .into(),
     )
     .into())
+}
+
+fn views(args: &ViewsArgs) -> anyhow::Result<()> {
+    if !args.apply {
+        let list =
+            strava_warehouse::views::views(args.dialect).map_err(|e| ConfigError(e.into()))?;
+        for view in list {
+            println!("{};\n", view.sql.trim_end().trim_end_matches(';'));
+        }
+        return Ok(());
+    }
+    match &args.warehouse.warehouse {
+        WarehouseSpec::DuckDb(path) => apply_duckdb_views(path),
+        WarehouseSpec::BigQuery { .. } => Err(ConfigError(
+            "applying views to BigQuery is not available in this version yet".into(),
+        )
+        .into()),
+    }
+}
+
+#[cfg(feature = "duckdb")]
+fn apply_duckdb_views(path: &Path) -> anyhow::Result<()> {
+    let w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
+    w.apply_views()?;
+    println!(
+        "Created or replaced {} views in duckdb:{}.",
+        strava_warehouse::views::DUCKDB.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn apply_duckdb_views(_: &Path) -> anyhow::Result<()> {
+    Err(ConfigError("this build has no embedded DuckDB warehouse".into()).into())
 }
 
 fn print_summary(r: &SyncReport, target: &str) {

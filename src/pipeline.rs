@@ -11,7 +11,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::extract::{ApiSettings, Pages};
-use crate::schema::SYNC_RUNS;
+use crate::schema::{ATHLETE_SETTINGS, SYNC_RUNS, Table};
+use crate::settings as athlete_settings;
 use crate::transform::decode::{Cell, Row};
 use crate::transform::parquet::ParquetTableWriter;
 use crate::transform::{Transform, Transformed};
@@ -28,6 +29,8 @@ pub struct SyncSettings {
     pub source: SourceSettings,
     /// Keep the activities Parquet file here instead of a temp file.
     pub parquet_out: Option<PathBuf>,
+    /// `--athlete-settings`: a TOML file of dated thresholds.
+    pub athlete_settings: Option<PathBuf>,
     pub allow_shrink: bool,
 }
 
@@ -98,6 +101,11 @@ pub async fn sync<W: Warehouse>(
     let started = Utc::now();
     let clock = Instant::now();
     let work = tempfile::tempdir()?;
+    // A bad settings file is a configuration error: say so before spending calls.
+    let settings_entries = match &settings.athlete_settings {
+        Some(path) => athlete_settings::read_file(path)?,
+        None => Vec::new(),
+    };
     // Asking the warehouse first means an unreachable one costs no Strava calls.
     let previous = warehouse.activity_count().await?;
 
@@ -165,11 +173,19 @@ pub async fn sync<W: Warehouse>(
         note.as_deref(),
     );
     let run_path = work.path().join("sync_run.parquet");
-    write_run(&run_path, row)?;
+    write_rows(&SYNC_RUNS, &run_path, vec![row])?;
+    let settings_path = work.path().join("athlete_settings.parquet");
+    let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
+    write_rows(
+        &ATHLETE_SETTINGS,
+        &settings_path,
+        athlete_settings::rows(&entries),
+    )?;
     let loaded = warehouse
         .replace(Load {
             activities: &done.activities_parquet,
             athlete: &done.athlete_parquet,
+            athlete_settings: &settings_path,
             run: &run_path,
         })
         .await;
@@ -242,9 +258,11 @@ fn run_row(
     row
 }
 
-fn write_run(path: &Path, row: Row) -> anyhow::Result<()> {
-    let mut w = ParquetTableWriter::create(&SYNC_RUNS, path)?;
-    w.push(row)?;
+fn write_rows(table: &'static Table, path: &Path, rows: Vec<Row>) -> anyhow::Result<()> {
+    let mut w = ParquetTableWriter::create(table, path)?;
+    for row in rows {
+        w.push(row)?;
+    }
     w.close()?;
     Ok(())
 }
@@ -253,7 +271,7 @@ fn write_run(path: &Path, row: Row) -> anyhow::Result<()> {
 /// more often than not, and the run's own error matters more.
 async fn record_failed_run<W: Warehouse>(warehouse: &mut W, work: &Path, row: Row) {
     let path = work.join("sync_run_failed.parquet");
-    let recorded = match write_run(&path, row) {
+    let recorded = match write_rows(&SYNC_RUNS, &path, vec![row]) {
         Ok(()) => warehouse
             .append_run(&path)
             .await

@@ -26,6 +26,8 @@ pub enum Kind {
     Timestamp,
     /// A wall-clock time with no zone (BigQuery DATETIME), e.g. `start_date_local`.
     DateTime,
+    /// A calendar date (BigQuery DATE).
+    Date,
 }
 
 /// Where a column's value comes from.
@@ -39,8 +41,8 @@ pub enum Source {
     LatLng(&'static str, Coord),
     /// Set by the run: the time this run loaded the row.
     LoadedAt,
-    /// Set by the run, not read from Strava (the `sync_runs` table).
-    Run,
+    /// Computed by the run, not read from Strava (`sync_runs`, `athlete_settings`).
+    Computed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,51 +385,107 @@ pub static SYNC_RUNS: Table = Table {
         required(col(
             "started_at",
             Timestamp,
-            Source::Run,
+            Source::Computed,
             "When the run started, UTC.",
         )),
         required(col(
             "finished_at",
             Timestamp,
-            Source::Run,
+            Source::Computed,
             "When the run ended, UTC.",
         )),
         required(col(
             "outcome",
             String,
-            Source::Run,
+            Source::Computed,
             "ok, failed, rate_limited or refused_shrink.",
         )),
         required(col(
             "source",
             String,
-            Source::Run,
+            Source::Computed,
             "Where the activities came from: api or raw (replayed pages).",
         )),
         required(col(
             "activities",
             Int64,
-            Source::Run,
+            Source::Computed,
             "Activities fetched by the run (count).",
         )),
         required(col(
             "api_calls",
             Int64,
-            Source::Run,
+            Source::Computed,
             "HTTP requests made to Strava, retries included (count).",
         )),
         col(
             "message",
             String,
-            Source::Run,
+            Source::Computed,
             "Why the run failed; NULL when it succeeded.",
         ),
     ],
     ignored_keys: &[],
 };
 
+pub static ATHLETE_SETTINGS: Table = Table {
+    name: "athlete_settings",
+    description: "The athlete's thresholds over time, from --athlete-settings or defaulted from the profile and the data; replaced on every sync. An activity uses the entry with the latest effective_from on or before its local date; dates before the first entry use the first entry.",
+    columns: &[
+        required(col(
+            "effective_from",
+            Date,
+            Source::Computed,
+            "First local date the entry applies to.",
+        )),
+        col(
+            "ftp_w",
+            Int64,
+            Source::Computed,
+            "Functional threshold power in watts.",
+        ),
+        col(
+            "max_hr",
+            Float64,
+            Source::Computed,
+            "Maximum heart rate in beats per minute.",
+        ),
+        col(
+            "resting_hr",
+            Float64,
+            Source::Computed,
+            "Resting heart rate in beats per minute.",
+        ),
+        col(
+            "threshold_hr",
+            Float64,
+            Source::Computed,
+            "Lactate threshold heart rate in beats per minute.",
+        ),
+        col(
+            "weight_kg",
+            Float64,
+            Source::Computed,
+            "Body weight in kilograms.",
+        ),
+        col(
+            "sex",
+            String,
+            Source::Computed,
+            "M or F; chooses the Banister TRIMP constants.",
+        ),
+        required(col(
+            "defaults_used",
+            String,
+            Source::Computed,
+            "Comma-separated names of the values above that were defaulted (from the Strava profile, the data, or a fixed default) rather than set in the settings file; empty when none.",
+        )),
+    ],
+    ignored_keys: &[],
+};
+
 /// Every table `sync` writes, in load order.
-pub static TABLES: [&Table; 3] = [&ACTIVITIES, &ATHLETE, &SYNC_RUNS];
+pub static TABLES: [&Table; 4] = [&ACTIVITIES, &ATHLETE, &ATHLETE_SETTINGS, &SYNC_RUNS];
 
 impl Kind {
     pub fn arrow(self) -> DataType {
@@ -438,6 +496,7 @@ impl Kind {
             String => DataType::Utf8,
             Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
+            Date => DataType::Date32,
         }
     }
 
@@ -449,6 +508,7 @@ impl Kind {
             String => "STRING",
             Timestamp => "TIMESTAMP",
             DateTime => "DATETIME",
+            Date => "DATE",
         }
     }
 
@@ -461,6 +521,7 @@ impl Kind {
             Bool => "BOOLEAN",
             String => "VARCHAR",
             Timestamp | DateTime => "TIMESTAMP",
+            Date => "DATE",
         }
     }
 }

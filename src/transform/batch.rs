@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder,
+    BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
+    TimestampMicrosecondBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, SchemaRef};
@@ -20,6 +21,7 @@ enum ColumnBuilder {
     Bool(BooleanBuilder),
     Str(StringBuilder),
     Micros(TimestampMicrosecondBuilder, Option<Arc<str>>),
+    Days(Date32Builder),
 }
 
 pub struct BatchBuilder {
@@ -42,6 +44,7 @@ impl BatchBuilder {
                     ColumnBuilder::Micros(TimestampMicrosecondBuilder::new(), Some("UTC".into()))
                 }
                 Kind::DateTime => ColumnBuilder::Micros(TimestampMicrosecondBuilder::new(), None),
+                Kind::Date => ColumnBuilder::Days(Date32Builder::new()),
             })
             .collect();
         BatchBuilder {
@@ -70,6 +73,7 @@ impl BatchBuilder {
                 (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),
                 (ColumnBuilder::Str(b), Cell::Str(v)) => b.append_value(v),
                 (ColumnBuilder::Micros(b, _), Cell::Micros(v)) => b.append_value(v),
+                (ColumnBuilder::Days(b), Cell::Days(v)) => b.append_value(v),
                 (b, cell) => {
                     debug_assert_eq!(cell, Cell::Null, "cell does not match its column");
                     match b {
@@ -78,6 +82,7 @@ impl BatchBuilder {
                         ColumnBuilder::Bool(b) => b.append_null(),
                         ColumnBuilder::Str(b) => b.append_null(),
                         ColumnBuilder::Micros(b, _) => b.append_null(),
+                        ColumnBuilder::Days(b) => b.append_null(),
                     }
                 }
             }
@@ -96,6 +101,7 @@ impl BatchBuilder {
                     ColumnBuilder::Float(b) => Arc::new(b.finish()),
                     ColumnBuilder::Bool(b) => Arc::new(b.finish()),
                     ColumnBuilder::Str(b) => Arc::new(b.finish()),
+                    ColumnBuilder::Days(b) => Arc::new(b.finish()),
                     ColumnBuilder::Micros(b, tz) => {
                         Arc::new(b.finish().with_timezone_opt(tz.clone()))
                     }

@@ -30,6 +30,8 @@ pub enum Cell {
     Str(String),
     /// Microseconds since 1970-01-01T00:00:00 (UTC for `Timestamp`, wall clock for `DateTime`).
     Micros(i64),
+    /// Days since 1970-01-01.
+    Days(i32),
 }
 
 pub type Row = Vec<Cell>;
@@ -82,7 +84,7 @@ impl Decoder {
                         }
                     }
                 }
-                Source::LoadedAt | Source::Run => {}
+                Source::LoadedAt | Source::Computed => {}
             }
         }
         Decoder {
@@ -386,6 +388,7 @@ impl<'de> Visitor<'de> for CellSeed {
             Kind::String => "a string",
             Kind::Timestamp => "an ISO 8601 time with a zone, like 2024-05-01T06:12:03Z",
             Kind::DateTime => "an ISO 8601 time, like 2024-05-01T08:12:03Z",
+            Kind::Date => "a date, like 2024-05-01",
         })
     }
 
@@ -448,6 +451,9 @@ impl<'de> Visitor<'de> for CellSeed {
             Kind::DateTime => parse_wall_clock(v)
                 .map(Cell::Micros)
                 .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(v), &self)),
+            Kind::Date => parse_date(v)
+                .map(Cell::Days)
+                .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(v), &self)),
             _ => Err(de::Error::invalid_type(de::Unexpected::Str(v), &self)),
         }
     }
@@ -458,6 +464,16 @@ impl<'de> Visitor<'de> for CellSeed {
             _ => self.visit_str(&v),
         }
     }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<i32> {
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    Some(days_since_epoch(d))
+}
+
+pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
+    (d - chrono::NaiveDate::default()).num_days() as i32
 }
 
 fn parse_instant(s: &str) -> Option<i64> {

@@ -19,6 +19,7 @@ use parquet::{ParquetTableWriter, WriteError};
 
 use crate::excerpt::excerpt;
 use crate::schema::{ACTIVITIES, ATHLETE};
+use crate::settings::Observed;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransformError {
@@ -42,6 +43,8 @@ pub struct Transformed {
     /// Earliest and latest `start_date` among the activities.
     pub first_start: Option<DateTime<Utc>>,
     pub last_start: Option<DateTime<Utc>>,
+    /// What the profile and the activities say about the athlete's thresholds.
+    pub observed: Observed,
 }
 
 pub struct Transform {
@@ -55,6 +58,10 @@ pub struct Transform {
     duplicates: u64,
     start_column: Option<usize>,
     start_range: Option<(i64, i64)>,
+    max_hr_column: Option<usize>,
+    local_start_column: Option<usize>,
+    max_hr: Option<f64>,
+    first_local_start: Option<i64>,
 }
 
 impl Transform {
@@ -78,6 +85,10 @@ impl Transform {
             duplicates: 0,
             start_column: ACTIVITIES.index_of("start_date"),
             start_range: None,
+            max_hr_column: ACTIVITIES.index_of("max_heartrate"),
+            local_start_column: ACTIVITIES.index_of("start_date_local"),
+            max_hr: None,
+            first_local_start: None,
         })
     }
 
@@ -124,6 +135,14 @@ impl Transform {
                     *lo = (*lo).min(*t);
                     *hi = (*hi).max(*t);
                 }
+                if let Some(Cell::Float(hr)) = self.max_hr_column.map(|i| &row[i])
+                    && hr.is_finite()
+                {
+                    self.max_hr = Some(self.max_hr.map_or(*hr, |m| m.max(*hr)));
+                }
+                if let Some(Cell::Micros(t)) = self.local_start_column.map(|i| &row[i]) {
+                    self.first_local_start = Some(self.first_local_start.map_or(*t, |m| m.min(*t)));
+                }
                 self.writer.push(row)?;
             } else {
                 // Strava pages by offset: an activity uploaded during the sync
@@ -145,6 +164,26 @@ impl Transform {
             Cell::Int(id) => id,
             _ => return Err(TransformError::NoAthlete),
         };
+        let profile = |name: &str| ATHLETE.index_of(name).map(|i| athlete_row[i].clone());
+        let observed = Observed {
+            ftp_w: match profile("ftp") {
+                Some(Cell::Int(v)) if v > 0 => Some(v),
+                _ => None,
+            },
+            weight_kg: match profile("weight") {
+                Some(Cell::Float(v)) if v > 0.0 => Some(v),
+                _ => None,
+            },
+            sex: match profile("sex") {
+                Some(Cell::Str(s)) if !s.is_empty() => Some(s),
+                _ => None,
+            },
+            max_hr: self.max_hr,
+            first_day: self
+                .first_local_start
+                .and_then(DateTime::from_timestamp_micros)
+                .map(|t| t.date_naive()),
+        };
         let mut w = ParquetTableWriter::create(&ATHLETE, &self.athlete_path)?;
         w.push(athlete_row)?;
         w.close()?;
@@ -165,6 +204,7 @@ impl Transform {
             last_start: self
                 .start_range
                 .and_then(|(_, hi)| DateTime::from_timestamp_micros(hi)),
+            observed,
         })
     }
 }

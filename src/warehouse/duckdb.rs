@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 
 use super::{Load, Warehouse, WarehouseError};
-use crate::schema::{ACTIVITIES, ATHLETE, SYNC_RUNS, Table};
+use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
+use crate::views;
 
 pub struct DuckDbWarehouse {
     path: PathBuf,
@@ -67,6 +68,21 @@ impl DuckDbWarehouse {
             cols.join(", "),
             sql_string(&parquet.to_string_lossy())
         )
+    }
+
+    /// (Re)creates every view, in order. Part of the load's transaction, so
+    /// readers never see new tables under old views.
+    pub fn apply_views(&self) -> Result<(), WarehouseError> {
+        for view in views::DUCKDB {
+            self.conn
+                .execute_batch(view.sql)
+                .map_err(|e| WarehouseError::Load {
+                    warehouse: self.name(),
+                    table: view.name,
+                    detail: e.to_string(),
+                })?;
+        }
+        Ok(())
     }
 
     fn create_runs_table(&self) -> Result<(), WarehouseError> {
@@ -129,7 +145,11 @@ impl Warehouse for DuckDbWarehouse {
 
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
         self.in_transaction(ACTIVITIES.name, || {
-            for (table, file) in [(&ACTIVITIES, load.activities), (&ATHLETE, load.athlete)] {
+            for (table, file) in [
+                (&ACTIVITIES, load.activities),
+                (&ATHLETE, load.athlete),
+                (&ATHLETE_SETTINGS, load.athlete_settings),
+            ] {
                 // CREATE OR REPLACE applies schema changes between versions, too.
                 self.conn
                     .execute_batch(&table.duckdb_ddl())
@@ -141,7 +161,8 @@ impl Warehouse for DuckDbWarehouse {
             self.create_runs_table()?;
             self.conn
                 .execute_batch(&Self::insert_sql(&SYNC_RUNS, load.run))
-                .map_err(self.load_error(SYNC_RUNS.name))
+                .map_err(self.load_error(SYNC_RUNS.name))?;
+            self.apply_views()
         })
     }
 

@@ -75,6 +75,7 @@ pub enum WarehouseError {
 pub struct Load<'a> {
     pub activities: &'a Path,
     pub athlete: &'a Path,
+    pub athlete_settings: &'a Path,
     /// The run's `sync_runs` row.
     pub run: &'a Path,
 }
@@ -83,7 +84,8 @@ pub struct Load<'a> {
 pub trait Warehouse {
     /// Rows in `activities` now, or `None` when the table does not exist yet.
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError>;
-    /// Replaces `activities` and `athlete` and appends to `sync_runs`, atomically.
+    /// Replaces `activities`, `athlete` and `athlete_settings`, appends to
+    /// `sync_runs` and (re)creates the views, atomically.
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError>;
     /// Appends a failed run's row to `sync_runs`, leaving the other tables alone.
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError>;

@@ -1,0 +1,311 @@
+//! The athlete's thresholds over time (`--athlete-settings FILE`), which the
+//! effort views need: FTP, heart-rate maximum, resting and threshold, weight, sex.
+//!
+//! Responsible for: reading and checking the TOML file, filling what it leaves
+//! out from the Strava profile and the data (and saying so in `defaults_used`),
+//! and laying the entries out as `athlete_settings` rows. Not responsible for:
+//! using them (the views in `sql/` join on `effective_from`).
+//!
+//! File format, a list of dated entries:
+//!
+//! ```toml
+//! [[settings]]
+//! from = "2021-03-01"
+//! ftp_w = 250
+//! max_hr = 188
+//! resting_hr = 52
+//! threshold_hr = 170
+//! weight_kg = 71.5
+//! sex = "M"
+//! ```
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::exit::ConfigError;
+use crate::schema::ATHLETE_SETTINGS;
+use crate::transform::decode::{Cell, Row, days_since_epoch};
+
+/// Resting heart rate when nothing says otherwise (a common default, e.g. Atlo's).
+pub const DEFAULT_RESTING_HR: f64 = 60.0;
+/// Threshold HR as a fraction of heart-rate reserve (Karvonen 85 %, Elevate's default).
+pub const THRESHOLD_HRR_FRACTION: f64 = 0.85;
+
+/// One dated entry, after defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub from: NaiveDate,
+    pub ftp_w: Option<i64>,
+    pub max_hr: Option<f64>,
+    pub resting_hr: Option<f64>,
+    pub threshold_hr: Option<f64>,
+    pub weight_kg: Option<f64>,
+    pub sex: Option<String>,
+    pub defaults_used: Vec<&'static str>,
+}
+
+/// What the Strava profile and the activities say, for defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    pub ftp_w: Option<i64>,
+    pub weight_kg: Option<f64>,
+    pub sex: Option<String>,
+    /// The highest `max_heartrate` of any activity.
+    pub max_hr: Option<f64>,
+    /// The local date of the first activity.
+    pub first_day: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    settings: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    from: toml::Value,
+    ftp_w: Option<i64>,
+    max_hr: Option<f64>,
+    resting_hr: Option<f64>,
+    threshold_hr: Option<f64>,
+    weight_kg: Option<f64>,
+    sex: Option<String>,
+}
+
+fn bad(path: &Path, what: impl std::fmt::Display) -> ConfigError {
+    ConfigError(format!(
+        "--athlete-settings {}: {what}. Expected [[settings]] entries with from = \"YYYY-MM-DD\" \
+         and any of ftp_w, max_hr, resting_hr, threshold_hr, weight_kg, sex (\"M\" or \"F\")",
+        path.display()
+    ))
+}
+
+/// Reads and checks a settings file; entries come back sorted by date, with
+/// nothing defaulted yet.
+pub fn read_file(path: &Path) -> Result<Vec<Entry>, ConfigError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| bad(path, format!("cannot read it ({e})")))?;
+    let shape: FileShape = toml::from_str(&text).map_err(|e| bad(path, e.message()))?;
+    if shape.settings.is_empty() {
+        return Err(bad(path, "it has no [[settings]] entry"));
+    }
+    let mut entries = Vec::with_capacity(shape.settings.len());
+    for (i, raw) in shape.settings.into_iter().enumerate() {
+        let n = i + 1;
+        let from_text = match &raw.from {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => format!("{other:?}"),
+        };
+        let from = NaiveDate::parse_from_str(&from_text, "%Y-%m-%d").map_err(|_| {
+            bad(
+                path,
+                format!("entry {n}: from = {from_text} is not a YYYY-MM-DD date"),
+            )
+        })?;
+        let entry = Entry {
+            from,
+            ftp_w: raw.ftp_w,
+            max_hr: raw.max_hr,
+            resting_hr: raw.resting_hr,
+            threshold_hr: raw.threshold_hr,
+            weight_kg: raw.weight_kg,
+            sex: raw.sex,
+            defaults_used: Vec::new(),
+        };
+        check(&entry).map_err(|why| bad(path, format!("entry {n} (from {from}): {why}")))?;
+        entries.push(entry);
+    }
+    entries.sort_by_key(|e| e.from);
+    if let Some(w) = entries.windows(2).find(|w| w[0].from == w[1].from) {
+        return Err(bad(path, format!("two entries start on {}", w[0].from)));
+    }
+    Ok(entries)
+}
+
+fn check(e: &Entry) -> Result<(), String> {
+    let positive = |name: &str, v: Option<f64>| match v {
+        Some(x) if !(x.is_finite() && x > 0.0) => Err(format!("{name} must be a positive number")),
+        _ => Ok(()),
+    };
+    positive("max_hr", e.max_hr)?;
+    positive("resting_hr", e.resting_hr)?;
+    positive("threshold_hr", e.threshold_hr)?;
+    positive("weight_kg", e.weight_kg)?;
+    positive("ftp_w", e.ftp_w.map(|f| f as f64))?;
+    if let (Some(rest), Some(max)) = (e.resting_hr, e.max_hr)
+        && rest >= max
+    {
+        return Err(format!("resting_hr {rest} must be below max_hr {max}"));
+    }
+    match e.sex.as_deref() {
+        None | Some("M") | Some("F") => Ok(()),
+        Some(other) => Err(format!("sex = \"{other}\" must be \"M\" or \"F\"")),
+    }
+}
+
+/// Fills what an entry leaves out, and names each filled value in `defaults_used`.
+/// Without a file, `entries` is empty and one entry is made from `observed`.
+pub fn with_defaults(mut entries: Vec<Entry>, observed: &Observed) -> Vec<Entry> {
+    if entries.is_empty() {
+        entries.push(Entry {
+            from: observed.first_day.unwrap_or_default(),
+            ftp_w: None,
+            max_hr: None,
+            resting_hr: None,
+            threshold_hr: None,
+            weight_kg: None,
+            sex: None,
+            defaults_used: Vec::new(),
+        });
+    }
+    for e in &mut entries {
+        let used = &mut e.defaults_used;
+        if e.ftp_w.is_none() && observed.ftp_w.is_some() {
+            e.ftp_w = observed.ftp_w;
+            used.push("ftp_w");
+        }
+        if e.weight_kg.is_none() && observed.weight_kg.is_some() {
+            e.weight_kg = observed.weight_kg;
+            used.push("weight_kg");
+        }
+        if e.sex.is_none() {
+            // Male constants are the common default for Banister TRIMP.
+            e.sex = Some(
+                observed
+                    .sex
+                    .clone()
+                    .filter(|s| s == "F")
+                    .unwrap_or_else(|| "M".into()),
+            );
+            used.push("sex");
+        }
+        if e.max_hr.is_none() && observed.max_hr.is_some() {
+            e.max_hr = observed.max_hr;
+            used.push("max_hr");
+        }
+        if e.resting_hr.is_none() {
+            e.resting_hr = Some(DEFAULT_RESTING_HR);
+            used.push("resting_hr");
+        }
+        if e.threshold_hr.is_none()
+            && let (Some(rest), Some(max)) = (e.resting_hr, e.max_hr)
+        {
+            e.threshold_hr = Some(rest + THRESHOLD_HRR_FRACTION * (max - rest));
+            used.push("threshold_hr");
+        }
+    }
+    entries
+}
+
+/// `athlete_settings` rows, laid out by the schema.
+pub fn rows(entries: &[Entry]) -> Vec<Row> {
+    entries
+        .iter()
+        .map(|e| {
+            let mut row = vec![Cell::Null; ATHLETE_SETTINGS.columns.len()];
+            let mut set = |name: &str, cell: Cell| {
+                if let Some(i) = ATHLETE_SETTINGS.index_of(name) {
+                    row[i] = cell;
+                }
+            };
+            let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+            set("effective_from", Cell::Days(days_since_epoch(e.from)));
+            set("ftp_w", e.ftp_w.map_or(Cell::Null, Cell::Int));
+            set("max_hr", float(e.max_hr));
+            set("resting_hr", float(e.resting_hr));
+            set("threshold_hr", float(e.threshold_hr));
+            set("weight_kg", float(e.weight_kg));
+            set("sex", e.sex.clone().map_or(Cell::Null, Cell::Str));
+            set("defaults_used", Cell::Str(e.defaults_used.join(",")));
+            row
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("athlete.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn without_a_file_one_entry_comes_from_the_profile_and_the_data() {
+        let observed = Observed {
+            ftp_w: Some(250),
+            weight_kg: Some(70.0),
+            sex: Some("F".into()),
+            max_hr: Some(190.0),
+            first_day: NaiveDate::from_ymd_opt(2020, 1, 5),
+        };
+        let e = &with_defaults(Vec::new(), &observed)[0];
+        assert_eq!(e.ftp_w, Some(250));
+        assert_eq!(e.sex.as_deref(), Some("F"));
+        assert_eq!(e.resting_hr, Some(60.0));
+        assert_eq!(e.threshold_hr, Some(60.0 + 0.85 * 130.0));
+        assert_eq!(
+            e.defaults_used,
+            [
+                "ftp_w",
+                "weight_kg",
+                "sex",
+                "max_hr",
+                "resting_hr",
+                "threshold_hr"
+            ]
+        );
+    }
+
+    #[test]
+    fn values_set_in_the_file_are_not_flagged() {
+        let (_d, path) = write(
+            "[[settings]]\nfrom = \"2021-03-01\"\nftp_w = 250\nmax_hr = 188\nresting_hr = 52\nthreshold_hr = 170\nweight_kg = 71.5\nsex = \"M\"\n",
+        );
+        let entries = with_defaults(read_file(&path).unwrap(), &Observed::default());
+        assert!(
+            entries[0].defaults_used.is_empty(),
+            "{:?}",
+            entries[0].defaults_used
+        );
+    }
+
+    #[test]
+    fn entries_are_sorted_and_a_bare_toml_date_is_accepted() {
+        let (_d, path) = write(
+            "[[settings]]\nfrom = 2022-01-01\nftp_w = 260\n[[settings]]\nfrom = \"2021-01-01\"\nftp_w = 240\n",
+        );
+        let e = read_file(&path).unwrap();
+        assert_eq!(e[0].ftp_w, Some(240));
+        assert_eq!(e[1].from, NaiveDate::from_ymd_opt(2022, 1, 1).unwrap());
+    }
+
+    #[test]
+    fn a_bad_file_names_the_file_the_entry_and_the_fix() {
+        let (_d, path) = write("[[settings]]\nfrom = \"2021-03-01\"\nsex = \"X\"\n");
+        let err = read_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("athlete.toml")
+                && err.contains("entry 1")
+                && err.contains("\"M\" or \"F\""),
+            "{err}"
+        );
+        let (_d, path) = write("[[settings]]\nfrom = \"yesterday\"\n");
+        assert!(
+            read_file(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
+        let (_d, path) = write("[[settings]]\nfrom = \"2021-03-01\"\nftp = 250\n");
+        assert!(read_file(&path).unwrap_err().to_string().contains("ftp"));
+    }
+}
