@@ -166,7 +166,7 @@ pub fn activity(id: i64, start: &str) -> Value {
         "flagged": false,
         "gear_id": "b123",
         "map": {"id": format!("a{id}"), "summary_polyline": "abc", "resource_state": 2},
-        "upload_id": id + 1000,
+        "upload_id": id.saturating_add(1000),
         "external_id": format!("{id}.fit"),
         "device_name": "Garmin Edge 530"
     })
