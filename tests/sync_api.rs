@@ -533,3 +533,66 @@ async fn an_access_token_rejected_again_after_the_refresh_fails_the_run() {
     );
     assert_eq!(Db::open(&ws.db()).ids(), vec![1]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_response_that_stalls_past_the_timeout_is_retried_and_the_run_succeeds() {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete().await;
+    strava
+        .page_fails_once(
+            1,
+            ResponseTemplate::new(200)
+                .set_body_json(page_of(&[1]))
+                .set_delay(std::time::Duration::from_secs(3)),
+        )
+        .await;
+    strava.pages(&[page_of(&[1])]).await;
+    let ws = Workspace::new();
+
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--secrets".into(),
+            format!("file:{}", ws.secrets_file().display()),
+        ],
+        &[
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("HTTP_TIMEOUT_SECS", "1".into()),
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(run.stderr().contains("retry 1 of 2"), "{}", run.stderr());
+    assert_eq!(
+        Db::open(&ws.db()).one::<i64>("SELECT api_calls FROM sync_runs"),
+        5
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_strava_fails_cleanly_after_bounded_retries() {
+    // A port nothing listens on: every connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let ws = Workspace::new();
+
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--secrets".into(),
+            format!("file:{}", ws.secrets_file().display()),
+        ],
+        &[
+            ("STRAVA_API_URL", format!("{url}/api/v3")),
+            ("STRAVA_OAUTH_URL", format!("{url}/oauth")),
+        ],
+    );
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("after 3 attempts"),
+        "{}",
+        run.stderr()
+    );
+}
