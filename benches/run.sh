@@ -33,15 +33,16 @@ measure() {
   "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); d["peak_rss_mb"]=int(open(sys.argv[2]).read().split()[-1])/1024; print(json.dumps(d))' "$out" "$BENCH_DIR/rss"
 }
 
+exec > >(tee "$BENCH_DIR/results.jsonl")
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -srm); $(date -u +%Y-%m-%d)"
 for n in $SIZES; do
   pages="$BENCH_DIR/pages-$n"
   [ -f "$pages/athlete.json" ] || "$EX/generate_sample" --activities "$n" --out "$pages" 2>/dev/null
   echo "== $n activities ($(du -sh "$pages" | cut -f1) of JSON)"
-  for i in 1 2 3; do measure "$EX/bench_transform" transform "$pages" "$BENCH_DIR/rust-$n.parquet"; done
-  for i in 1 2 3; do measure "$EX/bench_transform" floor "$pages"; done
-  for i in 1 2 3; do measure "$PY" benches/reference_transform.py "$BENCH_DIR/schema.json" "$pages" "$BENCH_DIR/py-$n.parquet"; done
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do measure "$EX/bench_transform" transform "$pages" "$BENCH_DIR/rust-$n.parquet"; done
+  for i in 1 2 3 4 5; do measure "$EX/bench_transform" floor "$pages"; done
+  for i in 1 2 3 4 5; do measure "$PY" benches/reference_transform.py "$BENCH_DIR/schema.json" "$pages" "$BENCH_DIR/py-$n.parquet"; done
+  for i in 1 2 3 4 5; do
     rm -f "$BENCH_DIR/job-$n.duckdb"
     start=$(date +%s.%N)
     /usr/bin/time -f '%M' -o "$BENCH_DIR/rss" "$BIN" sync --from-raw "$pages" --warehouse "duckdb:$BENCH_DIR/job-$n.duckdb" >/dev/null 2>&1
@@ -57,3 +58,5 @@ ls -lL "${DUCKDB_LIB_DIR:-.libduckdb/1.5.6}/libduckdb.so" | awk '{printf "libduc
 # Last, as it replaces the release binary in target/ (shared dependencies are reused).
 cargo build --release -q --no-default-features --bin strava-warehouse
 ls -l "$BIN" | awk '{printf "release binary, --no-default-features (the Cloud Run image): %.1f MB\n", $5/1e6}'
+echo "== summary (medians)"
+"$PY" benches/summarize.py < "$BENCH_DIR/results.jsonl"

@@ -6,6 +6,10 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use arrow_array::RecordBatch;
 
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -16,7 +20,7 @@ use super::batch::BatchBuilder;
 use super::decode::Row;
 use crate::schema::Table;
 
-/// Rows held in Arrow builders before they are handed to the Parquet writer.
+/// Rows per Arrow batch handed to the writer thread.
 const BATCH_ROWS: usize = 8_192;
 /// Rows per Parquet row group. Large enough for efficient BigQuery loads, small
 /// enough that the writer's buffered row group stays a few tens of MB.
@@ -38,13 +42,20 @@ pub enum WriteError {
     },
 }
 
+/// Writes Parquet on its own thread: while it encodes and compresses one
+/// Arrow batch, the caller decodes the next (see benches/README.md). Batches,
+/// not rows, cross the channel: they are compact, so memory stays low.
 pub struct ParquetTableWriter {
     table: &'static Table,
     path: PathBuf,
-    writer: ArrowWriter<File>,
     batch: BatchBuilder,
     rows: u64,
+    batches: Option<SyncSender<RecordBatch>>,
+    worker: Option<JoinHandle<Result<(), WriteError>>>,
 }
+
+/// Batches in flight between the decoder and the writer thread.
+const QUEUED_BATCHES: usize = 2;
 
 impl ParquetTableWriter {
     pub fn create(table: &'static Table, path: &Path) -> Result<Self, WriteError> {
@@ -57,19 +68,38 @@ impl ParquetTableWriter {
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .set_created_by(concat!("strava-warehouse ", env!("CARGO_PKG_VERSION")).to_string())
             .build();
-        let writer =
+        let mut writer =
             ArrowWriter::try_new(file, table.arrow_schema(), Some(props)).map_err(|source| {
                 WriteError::Write {
                     path: path.to_path_buf(),
                     source,
                 }
             })?;
+        let (batches, queue) = sync_channel::<RecordBatch>(QUEUED_BATCHES);
+        let worker_path = path.to_path_buf();
+        let worker = std::thread::Builder::new()
+            .name(format!("parquet-{}", table.name))
+            .spawn(move || {
+                let failed = |source| WriteError::Write {
+                    path: worker_path.clone(),
+                    source,
+                };
+                for batch in queue {
+                    writer.write(&batch).map_err(failed)?;
+                }
+                writer.close().map(|_| ()).map_err(failed)
+            })
+            .map_err(|source| WriteError::Create {
+                path: path.to_path_buf(),
+                source,
+            })?;
         Ok(ParquetTableWriter {
             table,
             path: path.to_path_buf(),
-            writer,
             batch: BatchBuilder::new(table),
             rows: 0,
+            batches: Some(batches),
+            worker: Some(worker),
         })
     }
 
@@ -90,21 +120,33 @@ impl ParquetTableWriter {
             table: self.table.name,
             source,
         })?;
-        self.writer
-            .write(&batch)
-            .map_err(|source| WriteError::Write {
+        let sent = self.batches.as_ref().map(|b| b.send(batch).is_ok());
+        if sent != Some(true) {
+            // The writer thread stopped: its error says why.
+            return self.join();
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> Result<(), WriteError> {
+        self.batches = None;
+        match self.worker.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(WriteError::Write {
                 path: self.path.clone(),
-                source,
-            })
+                source: ParquetError::General("the Parquet writer thread panicked".into()),
+            }),
+            None => Err(WriteError::Write {
+                path: self.path.clone(),
+                source: ParquetError::General("the Parquet writer already stopped".into()),
+            }),
+        }
     }
 
     /// Flushes and closes the file; returns the number of rows written.
     pub fn close(mut self) -> Result<u64, WriteError> {
         self.flush()?;
-        self.writer.close().map_err(|source| WriteError::Write {
-            path: self.path.clone(),
-            source,
-        })?;
+        self.join()?;
         Ok(self.rows)
     }
 }
