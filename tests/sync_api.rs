@@ -596,3 +596,20 @@ async fn an_unreachable_strava_fails_cleanly_after_bounded_retries() {
         run.stderr()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_history_of_450_activities_costs_three_full_pages_plus_the_empty_one_token_and_athlete() {
+    let ids: Vec<i64> = (1..=450).rev().collect();
+    let pages: Vec<Vec<serde_json::Value>> = ids.chunks(200).map(page_of).collect();
+    let strava = Strava::serving(&pages).await;
+    let ws = Workspace::new();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    // ceil(450 / 200) = 3 pages, the empty 4th, 1 token call, 1 athlete call.
+    assert_eq!(strava.requests().await.len(), 3 + 1 + 1 + 1);
+    assert_eq!(
+        Db::open(&ws.db()).one::<i64>("SELECT count(*) FROM activities"),
+        450
+    );
+}
