@@ -122,6 +122,11 @@ pub struct SyncArgs {
     #[arg(long, env = "HTTP_RETRY_BACKOFF_MS", default_value_t = 1000)]
     pub http_retry_backoff_ms: u64,
 
+    /// Longest wait, in seconds, for Strava's 15-minute rate-limit window to
+    /// reset when it has too few calls left for the sync; longer means exit 3.
+    #[arg(long, env = "RATE_LIMIT_MAX_WAIT_SECS", default_value_t = 300)]
+    pub rate_limit_max_wait_secs: u64,
+
     /// Time limit for one HTTP request, in seconds.
     #[arg(long, env = "HTTP_TIMEOUT_SECS", default_value_t = 60)]
     pub http_timeout_secs: u64,
@@ -156,6 +161,7 @@ impl SyncArgs {
                     timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
                 },
                 raw_dir: self.raw_dir.clone(),
+                max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
             }),
         };
         SyncSettings {

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 
 use crate::raw::{ATHLETE_FILE, RawReader, RawWriter, page_file};
 use crate::secrets::{Credentials, Secret, SecretStore, SecretsError, SecretsSpec};
+use crate::strava::ratelimit::Budget;
 use crate::strava::{HttpSettings, StravaClient, StravaError};
 use crate::transform::Transform;
 
@@ -26,6 +27,8 @@ pub struct ApiSettings {
     pub oauth_url: String,
     pub http: HttpSettings,
     pub raw_dir: Option<PathBuf>,
+    /// Longest wait for the 15-minute window to reset before paging.
+    pub max_rate_wait: std::time::Duration,
 }
 
 pub enum Pages {
@@ -44,6 +47,7 @@ pub struct ApiPages {
     /// Strava rotated the refresh token and the store could not keep it.
     unsaved_rotation: Option<SecretsError>,
     refreshed_mid_run: bool,
+    max_rate_wait: std::time::Duration,
 }
 
 enum Call {
@@ -74,6 +78,38 @@ impl ApiPages {
         }
         self.token = grant.access_token;
         Ok(())
+    }
+
+    /// Before paging: stops (exit 3) or waits when the rate-limit headers of
+    /// the athlete call say the pages will not fit in what is left.
+    async fn check_budget(&self, pages: u64) -> Result<(), StravaError> {
+        let Some(reading) = self.client.http().last_reading() else {
+            return Ok(());
+        };
+        let max_wait =
+            chrono::Duration::from_std(self.max_rate_wait).unwrap_or(chrono::Duration::MAX);
+        match reading.budget(pages, Utc::now(), max_wait) {
+            Budget::Go => Ok(()),
+            Budget::WaitUntil(at) => {
+                let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                tracing::info!(
+                    "Strava's 15-minute window has too few calls left for {pages} pages; waiting {} s for it to reset",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            Budget::Stop {
+                window,
+                left,
+                resets_at,
+            } => Err(StravaError::BudgetTooSmall {
+                window,
+                left,
+                needed: pages,
+                resets_at,
+            }),
+        }
     }
 
     async fn fetch(&mut self, call: Call) -> anyhow::Result<Bytes> {
@@ -120,6 +156,7 @@ impl Pages {
             raw: None,
             unsaved_rotation: None,
             refreshed_mid_run: false,
+            max_rate_wait: settings.max_rate_wait,
         };
         let calls = |api: &ApiPages| api.client.http().calls();
         if let Err(e) = api.refresh().await {
@@ -180,8 +217,17 @@ impl Pages {
     }
 
     /// Reads the athlete and every page into `transform`, up to the empty page.
-    pub async fn extract_into(&mut self, transform: &mut Transform) -> anyhow::Result<()> {
+    /// `expected_pages` (pages the history should take, the empty one included)
+    /// is checked against Strava's rate-limit budget before paging.
+    pub async fn extract_into(
+        &mut self,
+        transform: &mut Transform,
+        expected_pages: u64,
+    ) -> anyhow::Result<()> {
         let athlete = self.read(Call::Athlete, ATHLETE_FILE).await?;
+        if let Pages::Api(api) = self {
+            api.check_budget(expected_pages).await?;
+        }
         let origin = self.origin(ATHLETE_FILE, "the athlete profile (GET /athlete)".into());
         transform.athlete(&athlete, &origin)?;
         for n in 1.. {

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use crate::extract::{ApiSettings, Pages};
 use crate::schema::{ATHLETE_SETTINGS, SYNC_RUNS, Table};
 use crate::settings as athlete_settings;
+use crate::strava::api::PER_PAGE;
 use crate::transform::decode::{Cell, Row};
 use crate::transform::parquet::ParquetTableWriter;
 use crate::transform::{Transform, Transformed};
@@ -130,7 +131,9 @@ pub async fn sync<W: Warehouse>(
             .clone()
             .unwrap_or_else(|| work.path().join("activities.parquet"));
         let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
-        let extracted = pages.extract_into(&mut transform).await;
+        // The pages a history of the size already loaded takes, the empty one included.
+        let expected_pages = previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1);
+        let extracted = pages.extract_into(&mut transform, expected_pages).await;
         calls = pages.api_calls();
         extracted?;
         let unsaved_rotation = pages.take_unsaved_rotation();

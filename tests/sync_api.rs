@@ -613,3 +613,50 @@ async fn a_history_of_450_activities_costs_three_full_pages_plus_the_empty_one_t
         450
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_nearly_spent_window_stops_the_sync_before_any_page_is_fetched() {
+    let ws = Workspace::new();
+    let ids: Vec<i64> = (1..=450).rev().collect();
+    let history: Vec<Vec<serde_json::Value>> = ids.chunks(200).map(page_of).collect();
+    let first = Strava::serving(&history).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+
+    // 4 pages are needed (450 activities and the empty page); 2 calls are left.
+    let spent = Strava::start().await;
+    spent.token(None).await;
+    spent
+        .athlete_responds(
+            ResponseTemplate::new(200)
+                .insert_header("X-ReadRateLimit-Limit", "100,1000")
+                .insert_header("X-ReadRateLimit-Usage", "98,400")
+                .set_body_json(json!({"id": ATHLETE_ID})),
+        )
+        .await;
+    spent.pages(&history).await;
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--secrets".into(),
+            format!("file:{}", ws.secrets_file().display()),
+        ],
+        &[
+            ("STRAVA_API_URL", spent.api_url()),
+            ("STRAVA_OAUTH_URL", spent.oauth_url()),
+            ("RATE_LIMIT_MAX_WAIT_SECS", "0".into()),
+        ],
+    );
+
+    assert_eq!(run.code(), 3, "{}", run.all());
+    assert!(run.stderr().contains("2 calls left"), "{}", run.stderr());
+    let pages_asked = spent
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/activities"))
+        .count();
+    assert_eq!(pages_asked, 0);
+    let db = Db::open(&ws.db());
+    assert_eq!(db.one::<i64>("SELECT count(*) FROM activities"), 450);
+    assert_eq!(db.outcomes(), vec!["ok", "rate_limited"]);
+}

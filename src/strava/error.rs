@@ -17,6 +17,17 @@ pub enum StravaError {
         resets_at: DateTime<Utc>,
     },
     #[error(
+        "Strava's {window} rate limit has {left} calls left and this sync needs about {needed}; \
+         stopped before spending them, nothing was replaced. It resets at {resets_at} (UTC); \
+         run the sync again after that."
+    )]
+    BudgetTooSmall {
+        window: Window,
+        left: u64,
+        needed: u64,
+        resets_at: DateTime<Utc>,
+    },
+    #[error(
         "Strava rejected the refresh token (it was revoked, or replaced by a newer one). \
          Run `strava-warehouse login` to authorize again."
     )]
@@ -59,6 +70,9 @@ pub enum StravaError {
 
 impl StravaError {
     pub fn is_rate_limit(&self) -> bool {
-        matches!(self, StravaError::RateLimited { .. })
+        matches!(
+            self,
+            StravaError::RateLimited { .. } | StravaError::BudgetTooSmall { .. }
+        )
     }
 }

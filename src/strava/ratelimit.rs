@@ -105,6 +105,70 @@ impl Reading {
     }
 }
 
+/// What to do before paging, given the calls the sync will need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Enough calls left (or no headers to say otherwise).
+    Go,
+    /// The 15-minute window is too nearly spent but resets soon: wait, then go.
+    WaitUntil(DateTime<Utc>),
+    /// Not enough calls left and the reset is too far off: stop, spend nothing.
+    Stop {
+        window: Window,
+        left: u64,
+        resets_at: DateTime<Utc>,
+    },
+}
+
+impl Reading {
+    /// Calls left in a window: the smaller of the read and the overall budgets.
+    pub fn left(&self, window: Window) -> Option<u64> {
+        let pick = |p: Pair| match window {
+            Window::FifteenMinutes => p.fifteen_min,
+            Window::Daily => p.daily,
+        };
+        let left = |l: Option<Pair>, u: Option<Pair>| Some(pick(l?).saturating_sub(pick(u?)));
+        match (
+            left(self.read_limit, self.read_usage),
+            left(self.overall_limit, self.overall_usage),
+        ) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether `needed` more calls fit, waiting at most `max_wait` for the
+    /// 15-minute window to reset. Strava counts refused calls too, so starting
+    /// a sync that cannot finish only wastes budget.
+    pub fn budget(&self, needed: u64, now: DateTime<Utc>, max_wait: Duration) -> Budget {
+        if let Some(left) = self.left(Window::Daily)
+            && left < needed
+        {
+            let resets_at = Window::Daily.resets_at(now);
+            return Budget::Stop {
+                window: Window::Daily,
+                left,
+                resets_at,
+            };
+        }
+        match self.left(Window::FifteenMinutes) {
+            Some(left) if left < needed => {
+                let resets_at = Window::FifteenMinutes.resets_at(now);
+                if resets_at - now <= max_wait {
+                    Budget::WaitUntil(resets_at)
+                } else {
+                    Budget::Stop {
+                        window: Window::FifteenMinutes,
+                        left,
+                        resets_at,
+                    }
+                }
+            }
+            _ => Budget::Go,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +216,60 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(r.spent_window(), Window::Daily);
+    }
+
+    fn nearly_spent(usage_15: u64, usage_daily: u64) -> Reading {
+        Reading::from_headers(&headers(&[
+            ("x-readratelimit-limit", "100,1000"),
+            (
+                "x-readratelimit-usage",
+                &format!("{usage_15},{usage_daily}"),
+            ),
+        ]))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_budget_with_room_goes() {
+        let now: DateTime<Utc> = "2026-11-23T10:07:00Z".parse().unwrap();
+        assert_eq!(
+            nearly_spent(10, 100).budget(5, now, Duration::minutes(5)),
+            Budget::Go
+        );
+    }
+
+    #[test]
+    fn a_nearly_spent_window_that_resets_soon_is_waited_for() {
+        let now: DateTime<Utc> = "2026-11-23T10:13:00Z".parse().unwrap();
+        assert_eq!(
+            nearly_spent(98, 100).budget(5, now, Duration::minutes(5)),
+            Budget::WaitUntil("2026-11-23T10:15:00Z".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_nearly_spent_window_that_resets_late_stops_the_run() {
+        let now: DateTime<Utc> = "2026-11-23T10:01:00Z".parse().unwrap();
+        assert!(matches!(
+            nearly_spent(98, 100).budget(5, now, Duration::minutes(5)),
+            Budget::Stop {
+                window: Window::FifteenMinutes,
+                left: 2,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_spent_day_stops_the_run_whatever_the_wait_allowed() {
+        let now: DateTime<Utc> = "2026-11-23T10:14:00Z".parse().unwrap();
+        assert!(matches!(
+            nearly_spent(0, 998).budget(5, now, Duration::hours(24)),
+            Budget::Stop {
+                window: Window::Daily,
+                ..
+            }
+        ));
     }
 
     #[test]
