@@ -51,6 +51,31 @@ pub enum Command {
     Views(ViewsArgs),
     /// Print the fixed schema of the tables `sync` writes.
     Schema(SchemaArgs),
+    /// Delete everything the product stored: tables, views, raw pages and,
+    /// with --credentials, the stored tokens.
+    Purge(PurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
+
+    /// Also delete the runs saved under this --raw-dir root.
+    #[arg(long, env = "RAW_DIR", value_name = "DIR")]
+    pub raw_dir: Option<PathBuf>,
+
+    /// Also delete the stored Strava credentials (the --secrets store).
+    #[arg(long)]
+    pub credentials: bool,
+
+    /// Where the Strava credentials are: env, file:PATH, or gcp:PROJECT.
+    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
+    pub secrets: SecretsSpec,
+
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +116,11 @@ pub struct SyncArgs {
     /// Keep every API page as received under DIR/<run start time>/.
     #[arg(long, env = "RAW_DIR", value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
+
+    /// Delete runs saved under --raw-dir that are older than this many days, at
+    /// the start of each run (Strava's API policy allows a 7-day cache).
+    #[arg(long, env = "RAW_RETENTION_DAYS", default_value_t = 7)]
+    pub raw_retention_days: u32,
 
     /// Keep the activities Parquet file at PATH instead of a temp file.
     #[arg(long, env = "PARQUET_OUT", value_name = "PATH")]
@@ -161,6 +191,7 @@ impl SyncArgs {
                     timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
                 },
                 raw_dir: self.raw_dir.clone(),
+                raw_retention_days: self.raw_retention_days,
                 max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
             }),
         };

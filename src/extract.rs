@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use crate::raw::{ATHLETE_FILE, RawReader, RawWriter, page_file};
+use crate::raw::{self, ATHLETE_FILE, RawReader, RawWriter, page_file};
 use crate::secrets::{Credentials, Secret, SecretStore, SecretsError, SecretsSpec};
 use crate::strava::ratelimit::Budget;
 use crate::strava::{HttpSettings, StravaClient, StravaError};
@@ -27,6 +27,8 @@ pub struct ApiSettings {
     pub oauth_url: String,
     pub http: HttpSettings,
     pub raw_dir: Option<PathBuf>,
+    /// Saved runs older than this many days are deleted at the start of a run.
+    pub raw_retention_days: u32,
     /// Longest wait for the 15-minute window to reset before paging.
     pub max_rate_wait: std::time::Duration,
 }
@@ -163,6 +165,18 @@ impl Pages {
             return Err((e, calls(&api)));
         }
         if let Some(dir) = &settings.raw_dir {
+            match raw::delete_older_than(dir, settings.raw_retention_days, started) {
+                Ok(deleted) => {
+                    for d in deleted {
+                        tracing::info!(
+                            "deleted raw pages older than {} days: {}",
+                            settings.raw_retention_days,
+                            d.display()
+                        );
+                    }
+                }
+                Err(e) => return Err((e.into(), calls(&api))),
+            }
             match RawWriter::begin(dir, started) {
                 Ok(w) => api.raw = Some(w),
                 Err(e) => return Err((e.into(), calls(&api))),

@@ -10,6 +10,7 @@ pub mod exit;
 pub mod extract;
 pub mod logging;
 pub mod pipeline;
+pub mod purge;
 pub mod raw;
 pub mod schema;
 pub mod secrets;

@@ -7,11 +7,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use strava_warehouse::config::{Cli, Command, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs};
+use strava_warehouse::config::{
+    Cli, Command, PurgeArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs,
+};
 use strava_warehouse::exit::{self, ConfigError};
 use strava_warehouse::logging;
 use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
+use strava_warehouse::secrets::SecretsSpec;
 use strava_warehouse::warehouse::WarehouseSpec;
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Sync(args) => sync(&args).await,
         Command::Views(args) => views(&args),
+        Command::Purge(args) => purge(&args).await,
     }
 }
 
@@ -113,6 +117,73 @@ fn apply_duckdb_views(path: &Path) -> anyhow::Result<()> {
 
 #[cfg(not(feature = "duckdb"))]
 fn apply_duckdb_views(_: &Path) -> anyhow::Result<()> {
+    Err(ConfigError("this build has no embedded DuckDB warehouse".into()).into())
+}
+
+async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
+    let spec = &args.warehouse.warehouse;
+    if !args.yes {
+        let mut what = format!("the tables and views in {spec}");
+        if let Some(dir) = &args.raw_dir {
+            what.push_str(&format!(", the raw pages under {}", dir.display()));
+        }
+        if args.credentials {
+            what.push_str(&format!(", the credentials in {}", args.secrets));
+        }
+        eprint!("This deletes {what}. Type `yes` to go on: ");
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            anyhow::bail!(
+                "purge cancelled; nothing was deleted (pass --yes to skip this question)"
+            );
+        }
+    }
+    let credentials = args.credentials.then_some(&args.secrets);
+    let removed = match spec {
+        WarehouseSpec::DuckDb(path) => {
+            purge_duckdb(
+                path,
+                &spec.to_string(),
+                args.raw_dir.as_deref(),
+                credentials,
+            )
+            .await?
+        }
+        WarehouseSpec::BigQuery { .. } => {
+            return Err(ConfigError(
+                "purging BigQuery is not available in this version yet".into(),
+            )
+            .into());
+        }
+    };
+    if removed.is_empty() {
+        println!("Nothing to delete.");
+    }
+    for line in removed {
+        println!("deleted {line}");
+    }
+    Ok(())
+}
+
+#[cfg(feature = "duckdb")]
+async fn purge_duckdb(
+    path: &Path,
+    name: &str,
+    raw_dir: Option<&Path>,
+    credentials: Option<&SecretsSpec>,
+) -> anyhow::Result<Vec<String>> {
+    let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
+    strava_warehouse::purge::purge(&mut w, name, raw_dir, credentials).await
+}
+
+#[cfg(not(feature = "duckdb"))]
+async fn purge_duckdb(
+    _: &Path,
+    _: &str,
+    _: Option<&Path>,
+    _: Option<&SecretsSpec>,
+) -> anyhow::Result<Vec<String>> {
     Err(ConfigError("this build has no embedded DuckDB warehouse".into()).into())
 }
 

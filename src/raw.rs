@@ -35,6 +35,8 @@ pub enum RawError {
 }
 
 pub const ATHLETE_FILE: &str = "athlete.json";
+/// How a run directory is named: its UTC start time.
+const STAMP: &str = "%Y%m%dT%H%M%S%.3fZ";
 
 pub fn page_file(page: u32) -> String {
     format!("activities-page-{page:04}.json")
@@ -56,7 +58,7 @@ pub struct RawWriter {
 
 impl RawWriter {
     pub fn begin(root: &Path, started: DateTime<Utc>) -> Result<Self, RawError> {
-        let stamp = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let stamp = started.format(STAMP).to_string();
         let partial = root.join(format!("{stamp}.partial"));
         let complete = root.join(&stamp);
         fs::create_dir_all(&partial).map_err(io("create", &partial))?;
@@ -73,6 +75,50 @@ impl RawWriter {
         fs::rename(&self.partial, &self.complete).map_err(io("rename", &self.partial))?;
         Ok(self.complete)
     }
+}
+
+/// The run directories under a `--raw-dir` root (finished or not), with the
+/// UTC time each run started. Anything else in the root is not ours and is
+/// never touched.
+pub fn runs(root: &Path) -> Result<Vec<(PathBuf, DateTime<Utc>)>, RawError> {
+    let entries = match fs::read_dir(root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io("read", root)(e)),
+    };
+    let mut runs = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let stamp = name.strip_suffix(".partial").unwrap_or(name);
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(stamp, STAMP)
+            && path.is_dir()
+        {
+            runs.push((path, t.and_utc()));
+        }
+    }
+    runs.sort();
+    Ok(runs)
+}
+
+/// Deletes run directories that started more than `days` days before `now`
+/// (Strava's API policy allows a cache of 7 days). Returns what it deleted.
+pub fn delete_older_than(
+    root: &Path,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<PathBuf>, RawError> {
+    let cutoff = now - chrono::Duration::days(i64::from(days));
+    let mut deleted = Vec::new();
+    for (dir, started) in runs(root)? {
+        if started < cutoff {
+            fs::remove_dir_all(&dir).map_err(io("delete", &dir))?;
+            deleted.push(dir);
+        }
+    }
+    Ok(deleted)
 }
 
 /// Reads the pages of one saved run.
@@ -149,6 +195,30 @@ mod tests {
         unfinished.save(ATHLETE_FILE, b"3").unwrap();
         let r = RawReader::open(root.path()).unwrap();
         assert_eq!(r.athlete().unwrap(), b"2");
+    }
+
+    #[test]
+    fn retention_deletes_only_old_run_directories() {
+        let root = tempfile::tempdir().unwrap();
+        let now: DateTime<Utc> = "2026-11-23T12:00:00Z".parse().unwrap();
+        for days_ago in [1, 8, 30] {
+            let w = RawWriter::begin(root.path(), now - chrono::Duration::days(days_ago)).unwrap();
+            if days_ago != 30 {
+                w.complete().unwrap();
+            }
+        }
+        fs::create_dir(root.path().join("notes")).unwrap();
+        let deleted = delete_older_than(root.path(), 7, now).unwrap();
+        assert_eq!(deleted.len(), 2, "{deleted:?}");
+        let left: Vec<_> = fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            left.len(),
+            2,
+            "the 1-day-old run and the foreign folder stay: {left:?}"
+        );
     }
 
     #[test]

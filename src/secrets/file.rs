@@ -60,6 +60,20 @@ impl FileStore {
         })
     }
 
+    pub fn forget(&self) -> Result<String, SecretsError> {
+        match fs::remove_file(&self.path) {
+            Ok(()) => Ok(format!("secrets file {}", self.path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(format!(
+                "secrets file {} (already gone)",
+                self.path.display()
+            )),
+            Err(e) => Err(SecretsError::SaveFailed {
+                store: format!("file:{}", self.path.display()),
+                detail: format!("cannot delete it: {e}"),
+            }),
+        }
+    }
+
     pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         let failed = |detail: String| SecretsError::SaveFailed {
             store: format!("file:{}", self.path.display()),

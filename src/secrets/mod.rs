@@ -129,6 +129,19 @@ impl SecretStore {
         }
     }
 
+    /// Deletes the stored credentials (`purge --credentials`); returns what
+    /// was deleted, or says what the user has to do where the store cannot.
+    pub fn forget(&self) -> Result<String, SecretsError> {
+        match self {
+            SecretStore::Env(_) => Err(SecretsError::Invalid(
+                "the `env` secret store is the environment of whoever runs the job: unset \
+                 STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET and STRAVA_REFRESH_TOKEN there"
+                    .into(),
+            )),
+            SecretStore::File(s) => s.forget(),
+        }
+    }
+
     /// Saves a rotated refresh token. Called before any other Strava call.
     pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         match self {

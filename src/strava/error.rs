@@ -29,7 +29,9 @@ pub enum StravaError {
     },
     #[error(
         "Strava rejected the refresh token (it was revoked, or replaced by a newer one). \
-         Run `strava-warehouse login` to authorize again."
+         Run `strava-warehouse login` to authorize again; if the athlete revoked access, run \
+         `strava-warehouse purge --credentials` instead: Strava's terms require deleting their \
+         data within 30 days."
     )]
     RefreshTokenRejected,
     #[error(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use duckdb::Connection;
 
 use super::{Load, Warehouse, WarehouseError};
-use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
+use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, TABLES, Table};
 use crate::views;
 
 pub struct DuckDbWarehouse {
@@ -164,6 +164,33 @@ impl Warehouse for DuckDbWarehouse {
                 .map_err(self.load_error(SYNC_RUNS.name))?;
             self.apply_views()
         })
+    }
+
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
+        let mut dropped = Vec::new();
+        let views = views::DUCKDB.iter().rev().map(|v| ("VIEW", v.name));
+        let tables = TABLES.iter().map(|t| ("TABLE", t.name));
+        self.in_transaction("purge", || {
+            for (kind, name) in views.chain(tables) {
+                let exists: i64 = self
+                    .conn
+                    .query_row(
+                        "SELECT count(*) FROM information_schema.tables \
+                         WHERE table_schema = 'main' AND table_name = ?",
+                        [name],
+                        |r| r.get(0),
+                    )
+                    .map_err(self.load_error(name))?;
+                if exists > 0 {
+                    self.conn
+                        .execute_batch(&format!("DROP {kind} \"{name}\""))
+                        .map_err(self.load_error(name))?;
+                    dropped.push(format!("{} {name}", kind.to_lowercase()));
+                }
+            }
+            Ok(())
+        })?;
+        Ok(dropped)
     }
 
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {

@@ -89,6 +89,8 @@ pub trait Warehouse {
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError>;
     /// Appends a failed run's row to `sync_runs`, leaving the other tables alone.
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError>;
+    /// Drops every view and table the product created; returns their names.
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError>;
 }
 
 #[cfg(test)]
