@@ -131,6 +131,15 @@ mod tests {
     }
 
     #[test]
+    fn a_rotation_that_cannot_be_saved_says_to_log_in_again_without_the_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path().join("gone.json"));
+        let err = store.save_refresh_token(&Secret::new("rt-new-secret")).unwrap_err().to_string();
+        assert!(err.contains("strava-warehouse login") && err.contains("gone.json"), "{err}");
+        assert!(!err.contains("rt-new-secret"), "{err}");
+    }
+
+    #[test]
     fn a_malformed_file_is_named_without_echoing_its_content() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.json");
