@@ -14,7 +14,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::raw::{self, ATHLETE_FILE, RawReader, RawWriter, page_file};
-use crate::secrets::{Credentials, Secret, SecretStore, SecretsError, SecretsSpec};
+use crate::secrets::{Credentials, RunLock, Secret, SecretStore, SecretsError, SecretsSpec};
 use crate::strava::ratelimit::Budget;
 use crate::strava::{HttpSettings, StravaClient, StravaError};
 use crate::transform::Transform;
@@ -50,6 +50,8 @@ pub struct ApiPages {
     unsaved_rotation: Option<SecretsError>,
     refreshed_mid_run: bool,
     max_rate_wait: std::time::Duration,
+    /// Held until the pages are read: no other run refreshes these credentials.
+    _run_lock: Option<RunLock>,
 }
 
 enum Call {
@@ -142,6 +144,7 @@ impl Pages {
         started: DateTime<Utc>,
     ) -> Result<Self, (anyhow::Error, u64)> {
         let store = SecretStore::open(&settings.secrets).map_err(|e| (e.into(), 0))?;
+        let run_lock = store.lock().map_err(|e| (e.into(), 0))?;
         let creds = store.load().map_err(|e| (e.into(), 0))?;
         let client = StravaClient::new(
             &settings.api_url,
@@ -159,6 +162,7 @@ impl Pages {
             unsaved_rotation: None,
             refreshed_mid_run: false,
             max_rate_wait: settings.max_rate_wait,
+            _run_lock: run_lock,
         };
         let calls = |api: &ApiPages| api.client.http().calls();
         if let Err(e) = api.refresh().await {

@@ -660,3 +660,28 @@ async fn a_nearly_spent_window_stops_the_sync_before_any_page_is_fetched() {
     assert_eq!(db.one::<i64>("SELECT count(*) FROM activities"), 450);
     assert_eq!(db.outcomes(), vec!["ok", "rate_limited"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_on_the_same_credentials_does_nothing_while_the_first_holds_the_lock() {
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+    let ws = Workspace::new();
+    let mut lock_path = ws.secrets_file().into_os_string();
+    lock_path.push(".lock");
+    let held = std::fs::File::create(&lock_path).unwrap();
+    held.lock().unwrap();
+
+    let run = ws.sync(&strava, &[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("another strava-warehouse run"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        strava.requests().await.is_empty(),
+        "no token refresh, no call at all"
+    );
+
+    held.unlock().unwrap();
+    assert_eq!(ws.sync(&strava, &[]).code(), 0);
+}

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use super::{Credentials, Secret, SecretsError};
+use super::{Credentials, RunLock, Secret, SecretsError};
 
 pub struct FileStore {
     path: PathBuf,
@@ -58,6 +58,34 @@ impl FileStore {
             client_secret: Secret::new(self.field(&map, "client_secret")?),
             refresh_token: Secret::new(self.field(&map, "refresh_token")?),
         })
+    }
+
+    /// `PATH.lock` beside the secrets file, locked for the whole run.
+    pub fn lock(&self) -> Result<RunLock, SecretsError> {
+        let mut name = self.path.clone().into_os_string();
+        name.push(".lock");
+        let path = std::path::PathBuf::from(name);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| {
+                SecretsError::Invalid(format!(
+                    "cannot create the lock file {}: {e}",
+                    path.display()
+                ))
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock::new(file)),
+            Err(fs::TryLockError::WouldBlock) => Err(SecretsError::Busy {
+                lock: path.display().to_string(),
+            }),
+            Err(fs::TryLockError::Error(e)) => Err(SecretsError::Invalid(format!(
+                "cannot lock {}: {e}",
+                path.display()
+            ))),
+        }
     }
 
     pub fn forget(&self) -> Result<String, SecretsError> {
@@ -134,8 +162,14 @@ mod tests {
     fn a_rotation_that_cannot_be_saved_says_to_log_in_again_without_the_token() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileStore::new(dir.path().join("gone.json"));
-        let err = store.save_refresh_token(&Secret::new("rt-new-secret")).unwrap_err().to_string();
-        assert!(err.contains("strava-warehouse login") && err.contains("gone.json"), "{err}");
+        let err = store
+            .save_refresh_token(&Secret::new("rt-new-secret"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("strava-warehouse login") && err.contains("gone.json"),
+            "{err}"
+        );
         assert!(!err.contains("rt-new-secret"), "{err}");
     }
 

@@ -58,6 +58,12 @@ pub enum SecretsError {
     )]
     CannotPersist,
     #[error(
+        "another strava-warehouse run is using these credentials (it holds {lock}); two runs \
+         must never refresh the same token at once, so this one did nothing. Run again when it \
+         has finished; the lock is released when that process ends, so a leftover file is harmless."
+    )]
+    Busy { lock: String },
+    #[error(
         "Strava issued a new refresh token but saving it to {store} failed ({detail}); the old \
          token no longer works. Run `strava-warehouse login` to authorize again."
     )]
@@ -103,6 +109,18 @@ impl fmt::Display for SecretsSpec {
     }
 }
 
+/// Holds the run lock until dropped (the OS releases it if the process dies).
+#[derive(Debug)]
+pub struct RunLock {
+    _file: std::fs::File,
+}
+
+impl RunLock {
+    fn new(file: std::fs::File) -> Self {
+        RunLock { _file: file }
+    }
+}
+
 /// A place credentials are read from and the rotated refresh token written to.
 pub enum SecretStore {
     Env(env::EnvStore),
@@ -126,6 +144,17 @@ impl SecretStore {
         match self {
             SecretStore::Env(s) => s.load(),
             SecretStore::File(s) => s.load(),
+        }
+    }
+
+    /// Takes the run lock for these credentials, held until the returned
+    /// guard is dropped: two runs refreshing one token would kill each other's
+    /// (Strava invalidates the old refresh token when it issues a new one).
+    /// The `env` store has no file to lock; Cloud Run runs one task at a time.
+    pub fn lock(&self) -> Result<Option<RunLock>, SecretsError> {
+        match self {
+            SecretStore::Env(_) => Ok(None),
+            SecretStore::File(s) => s.lock().map(Some),
         }
     }
 
