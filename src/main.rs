@@ -76,13 +76,18 @@ async fn sync_duckdb(path: &Path, settings: &SyncSettings) -> anyhow::Result<Syn
 }
 
 #[cfg(not(feature = "duckdb"))]
-async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
-    Err(ConfigError(
+fn no_duckdb() -> anyhow::Error {
+    ConfigError(
         "this build has no embedded DuckDB warehouse (built without the `duckdb` feature); \
          use --warehouse bigquery:PROJECT.DATASET"
             .into(),
     )
-    .into())
+    .into()
+}
+
+#[cfg(not(feature = "duckdb"))]
+async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
+    Err(no_duckdb())
 }
 
 fn views(args: &ViewsArgs) -> anyhow::Result<()> {
@@ -117,7 +122,7 @@ fn apply_duckdb_views(path: &Path) -> anyhow::Result<()> {
 
 #[cfg(not(feature = "duckdb"))]
 fn apply_duckdb_views(_: &Path) -> anyhow::Result<()> {
-    Err(ConfigError("this build has no embedded DuckDB warehouse".into()).into())
+    Err(no_duckdb())
 }
 
 async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
@@ -184,7 +189,7 @@ async fn purge_duckdb(
     _: Option<&Path>,
     _: Option<&SecretsSpec>,
 ) -> anyhow::Result<Vec<String>> {
-    Err(ConfigError("this build has no embedded DuckDB warehouse".into()).into())
+    Err(no_duckdb())
 }
 
 fn print_summary(r: &SyncReport, target: &str) {

@@ -446,18 +446,7 @@ async fn pages_kept_with_raw_dir_replay_to_the_same_table_without_network() {
 async fn instants_stay_utc_whatever_the_machines_time_zone() {
     let strava = Strava::serving(&[vec![activity(1, "2024-05-01T23:30:00Z")]]).await;
     let ws = Workspace::new();
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--secrets".into(),
-            format!("file:{}", ws.secrets_file().display()),
-        ],
-        &[
-            ("STRAVA_API_URL", strava.api_url()),
-            ("STRAVA_OAUTH_URL", strava.oauth_url()),
-            ("TZ", "Pacific/Auckland".into()),
-        ],
-    );
+    let run = ws.sync_with_env(&strava, &[], &[("TZ", "Pacific/Auckland")]);
     assert_eq!(run.code(), 0, "{}", run.all());
     let db = Db::open(&ws.db());
     assert_eq!(
@@ -550,18 +539,7 @@ async fn a_response_that_stalls_past_the_timeout_is_retried_and_the_run_succeeds
     strava.pages(&[page_of(&[1])]).await;
     let ws = Workspace::new();
 
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--secrets".into(),
-            format!("file:{}", ws.secrets_file().display()),
-        ],
-        &[
-            ("STRAVA_API_URL", strava.api_url()),
-            ("STRAVA_OAUTH_URL", strava.oauth_url()),
-            ("HTTP_TIMEOUT_SECS", "1".into()),
-        ],
-    );
+    let run = ws.sync_with_env(&strava, &[], &[("HTTP_TIMEOUT_SECS", "1")]);
     assert_eq!(run.code(), 0, "{}", run.all());
     assert!(run.stderr().contains("retry 1 of 2"), "{}", run.stderr());
     assert_eq!(
@@ -634,18 +612,7 @@ async fn a_nearly_spent_window_stops_the_sync_before_any_page_is_fetched() {
         )
         .await;
     spent.pages(&history).await;
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--secrets".into(),
-            format!("file:{}", ws.secrets_file().display()),
-        ],
-        &[
-            ("STRAVA_API_URL", spent.api_url()),
-            ("STRAVA_OAUTH_URL", spent.oauth_url()),
-            ("RATE_LIMIT_MAX_WAIT_SECS", "0".into()),
-        ],
-    );
+    let run = ws.sync_with_env(&spent, &[], &[("RATE_LIMIT_MAX_WAIT_SECS", "0")]);
 
     assert_eq!(run.code(), 3, "{}", run.all());
     assert!(run.stderr().contains("2 calls left"), "{}", run.stderr());

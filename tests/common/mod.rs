@@ -234,19 +234,23 @@ impl Workspace {
 
     /// Runs `strava-warehouse sync` against the double with the `file:` store.
     pub fn sync(&self, strava: &Strava, extra: &[&str]) -> Run {
+        self.sync_with_env(strava, extra, &[])
+    }
+
+    /// `sync` with extra environment variables.
+    pub fn sync_with_env(&self, strava: &Strava, extra: &[&str], env: &[(&str, &str)]) -> Run {
         let mut args = vec![
             "sync".to_string(),
             "--secrets".into(),
             format!("file:{}", self.secrets_file().display()),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
-        self.run(
-            &args,
-            &[
-                ("STRAVA_API_URL", strava.api_url()),
-                ("STRAVA_OAUTH_URL", strava.oauth_url()),
-            ],
-        )
+        let mut vars = vec![
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+        ];
+        vars.extend(env.iter().map(|(k, v)| (*k, v.to_string())));
+        self.run(&args, &vars)
     }
 
     /// Runs the binary with a clean environment plus `env`.
