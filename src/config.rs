@@ -11,8 +11,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::extract::ApiSettings;
+use crate::login::LoginSettings;
 use crate::pipeline::{SourceSettings, SyncSettings};
-use crate::secrets::SecretsSpec;
+use crate::secrets::{Secret, SecretsSpec};
 use crate::strava::HttpSettings;
 use crate::views::Dialect;
 use crate::warehouse::WarehouseSpec;
@@ -47,6 +48,8 @@ pub enum LogFormat {
 pub enum Command {
     /// The main job: credentials -> all activities -> Parquet -> truncate-and-load.
     Sync(Box<SyncArgs>),
+    /// First-time authorization: get a refresh token from Strava and store it.
+    Login(LoginArgs),
     /// Print the SQL of the effort-metric views, or (re)create them with --apply.
     Views(ViewsArgs),
     /// Print the fixed schema of the tables `sync` writes.
@@ -76,6 +79,47 @@ pub struct PurgeArgs {
     /// Do not ask for confirmation.
     #[arg(long)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Where to store the credentials: file:PATH (gcp:PROJECT to come).
+    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
+    pub secrets: SecretsSpec,
+
+    /// The Strava application's client id (else the one already in the store).
+    #[arg(long, env = "STRAVA_CLIENT_ID")]
+    pub client_id: Option<String>,
+
+    /// The Strava application's client secret (else the one already in the store).
+    #[arg(long, env = "STRAVA_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+
+    /// Strava OAuth base URL (login appends /authorize and /token).
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
+    pub strava_oauth_url: String,
+
+    /// Port on 127.0.0.1 that receives Strava's redirect.
+    #[arg(long, env = "LOGIN_PORT", default_value_t = 8642)]
+    pub port: u16,
+
+    /// Do not listen for the redirect: paste the address the browser was sent to.
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+impl LoginArgs {
+    pub fn settings(&self) -> LoginSettings {
+        LoginSettings {
+            secrets: self.secrets.clone(),
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone().map(Secret::new),
+            oauth_url: self.strava_oauth_url.clone(),
+            port: self.port,
+            no_browser: self.no_browser,
+            http: HttpSettings::default(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

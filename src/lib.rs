@@ -9,6 +9,7 @@ pub mod excerpt;
 pub mod exit;
 pub mod extract;
 pub mod logging;
+pub mod login;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;

@@ -47,6 +47,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Sync(args) => sync(&args).await,
         Command::Views(args) => views(&args),
+        Command::Login(args) => {
+            let report = strava_warehouse::login::login(&args.settings()).await?;
+            println!(
+                "Saved the Strava credentials to {}. Granted scopes: {}.",
+                report.store, report.granted_scopes
+            );
+            if !report.all_activities {
+                println!("Without activity:read_all, private activities will be missing.");
+            }
+            Ok(())
+        }
         Command::Purge(args) => purge(&args).await,
     }
 }

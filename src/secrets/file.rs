@@ -103,17 +103,55 @@ impl FileStore {
     }
 
     pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
-        let failed = |detail: String| SecretsError::SaveFailed {
+        let map = self.read().map_err(|e| self.save_failed(e.to_string()))?;
+        self.write(map, &[("refresh_token", token.expose())])
+    }
+
+    /// After `login`: the client id and secret and the first refresh token,
+    /// creating the file when it does not exist (other fields are kept).
+    pub fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+        let map = if self.path.exists() {
+            self.read().map_err(|e| self.save_failed(e.to_string()))?
+        } else {
+            Map::new()
+        };
+        self.write(
+            map,
+            &[
+                ("client_id", creds.client_id.as_str()),
+                ("client_secret", creds.client_secret.expose()),
+                ("refresh_token", creds.refresh_token.expose()),
+            ],
+        )
+    }
+
+    /// The client id and secret already in the file, if any (for `login`).
+    pub fn client(&self) -> Option<(String, Secret)> {
+        let map = self.read().ok()?;
+        let id = self.field(&map, "client_id").ok()?;
+        let secret = self.field(&map, "client_secret").ok()?;
+        Some((id, Secret::new(secret)))
+    }
+
+    fn save_failed(&self, detail: String) -> SecretsError {
+        SecretsError::SaveFailed {
             store: format!("file:{}", self.path.display()),
             detail,
-        };
-        let mut map = self.read().map_err(|e| failed(e.to_string()))?;
-        map.insert(
-            "refresh_token".into(),
-            Value::String(token.expose().to_string()),
-        );
-        let text =
-            serde_json::to_vec_pretty(&Value::Object(map)).map_err(|e| failed(e.to_string()))?;
+        }
+    }
+
+    /// Sets `fields` in `map` and replaces the file atomically: a temp file in
+    /// the same directory (mode 0600), flushed to disk, renamed over the old.
+    fn write(
+        &self,
+        mut map: Map<String, Value>,
+        fields: &[(&str, &str)],
+    ) -> Result<(), SecretsError> {
+        for (k, v) in fields {
+            map.insert((*k).into(), Value::String((*v).to_string()));
+        }
+        let text = serde_json::to_vec_pretty(&Value::Object(map))
+            .map_err(|e| self.save_failed(e.to_string()))?;
         let dir = self
             .path
             .parent()
@@ -123,16 +161,16 @@ impl FileStore {
             .prefix(".strava-secrets")
             .tempfile_in(dir)
             .map_err(|e| {
-                failed(format!(
+                self.save_failed(format!(
                     "cannot create a temp file in {}: {e}",
                     dir.display()
                 ))
             })?;
         tmp.write_all(&text)
             .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| failed(e.to_string()))?;
+            .map_err(|e| self.save_failed(e.to_string()))?;
         tmp.persist(&self.path)
-            .map_err(|e| failed(e.error.to_string()))?;
+            .map_err(|e| self.save_failed(e.error.to_string()))?;
         Ok(())
     }
 }

@@ -158,6 +158,25 @@ impl SecretStore {
         }
     }
 
+    /// Stores what `login` obtained. The `env` store cannot keep anything.
+    pub fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+        match self {
+            SecretStore::Env(_) => Err(SecretsError::Invalid(
+                "`login` needs a store that can keep the refresh token: pass --secrets file:PATH"
+                    .into(),
+            )),
+            SecretStore::File(s) => s.save_login(creds),
+        }
+    }
+
+    /// The client id and secret the store already holds, if any.
+    pub fn client(&self) -> Option<(String, Secret)> {
+        match self {
+            SecretStore::Env(_) => None,
+            SecretStore::File(s) => s.client(),
+        }
+    }
+
     /// Deletes the stored credentials (`purge --credentials`); returns what
     /// was deleted, or says what the user has to do where the store cannot.
     pub fn forget(&self) -> Result<String, SecretsError> {

@@ -35,6 +35,11 @@ pub enum StravaError {
     )]
     RefreshTokenRejected,
     #[error(
+        "Strava rejected the authorization code (it is single-use and expires within minutes); \
+         run `strava-warehouse login` again"
+    )]
+    CodeRejected,
+    #[error(
         "Strava rejected the application credentials ({field} invalid): check the client id \
          and client secret in the secret store."
     )]

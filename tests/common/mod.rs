@@ -282,8 +282,10 @@ impl Workspace {
 }
 
 /// Reads back the warehouse file.
+#[cfg(feature = "duckdb")]
 pub struct Db(pub duckdb::Connection);
 
+#[cfg(feature = "duckdb")]
 impl Db {
     pub fn open(path: &Path) -> Db {
         Db(duckdb::Connection::open(path).expect("open duckdb"))

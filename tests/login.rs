@@ -1,0 +1,179 @@
+//! `login`: the authorization-code flow against the Strava double, with the
+//! redirect pasted (`--no-browser`) or received by the one-shot listener.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use serde_json::json;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+const FIRST_REFRESH: &str = "rt-SECRET-first-from-code";
+
+async fn strava_granting_code(code: &str) -> Strava {
+    let strava = Strava::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains(format!("code={code}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "Bearer", "access_token": ACCESS_TOKEN, "expires_at": 4_102_444_800_i64,
+            "refresh_token": FIRST_REFRESH, "athlete": {"id": ATHLETE_ID}
+        })))
+        .mount(&strava.server)
+        .await;
+    strava
+}
+
+fn start_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
+        .args([
+            "login",
+            "--secrets",
+            &format!("file:{}", ws.path("new-secrets.json").display()),
+        ])
+        .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+        .args(extra)
+        .env_clear()
+        .env("STRAVA_OAUTH_URL", strava.oauth_url())
+        .env("LOG_FORMAT", "json")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start login")
+}
+
+/// Reads stdout up to the authorize URL; returns it and the reader.
+fn authorize_url(child: &mut Child) -> (reqwest::Url, BufReader<std::process::ChildStdout>) {
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).expect("read stdout") > 0,
+            "login printed no URL"
+        );
+        if line.contains("/authorize?") {
+            return (reqwest::Url::parse(line.trim()).expect("a URL"), out);
+        }
+    }
+}
+
+fn param(url: &reqwest::Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+fn finish(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> (i32, String) {
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    (code, format!("{rest}\n{err}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_redirect_is_exchanged_and_the_refresh_token_stored() {
+    let strava = strava_granting_code("abc123").await;
+    let ws = Workspace::new();
+    let mut child = start_login(&ws, &strava, &["--no-browser"]);
+    let (url, out) = authorize_url(&mut child);
+    assert_eq!(
+        param(&url, "scope"),
+        "read,activity:read_all,profile:read_all"
+    );
+    let redirect = format!(
+        "http://127.0.0.1:8642/callback?state={}&code=abc123&scope=read,activity:read_all,profile:read_all\n",
+        param(&url, "state")
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(redirect.as_bytes())
+        .unwrap();
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path("new-secrets.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["refresh_token"], FIRST_REFRESH);
+    assert_eq!(saved["client_id"], CLIENT_ID);
+    for s in [CLIENT_SECRET, FIRST_REFRESH, ACCESS_TOKEN] {
+        assert!(!output.contains(s), "secret in output: {output}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_with_another_state_is_refused_and_nothing_stored() {
+    let strava = strava_granting_code("abc123").await;
+    let ws = Workspace::new();
+    let mut child = start_login(&ws, &strava, &["--no-browser"]);
+    let (_url, out) = authorize_url(&mut child);
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"http://127.0.0.1:8642/callback?state=forged&code=abc123&scope=read\n")
+        .unwrap();
+    let (code, output) = finish(child, out);
+    assert_eq!(code, 1, "{output}");
+    assert!(output.contains("state"), "{output}");
+    assert!(!ws.path("new-secrets.json").exists());
+    assert!(
+        strava.requests().await.is_empty(),
+        "no code exchange for a forged redirect"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_listener_receives_the_redirect_and_warns_when_private_activities_were_refused() {
+    let strava = strava_granting_code("xyz").await;
+    let ws = Workspace::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (url, out) = authorize_url(&mut child);
+    assert_eq!(
+        param(&url, "redirect_uri"),
+        format!("http://127.0.0.1:{port}/callback")
+    );
+    let callback = format!(
+        "http://127.0.0.1:{port}/callback?state={}&code=xyz&scope=read,activity:read",
+        param(&url, "state")
+    );
+    let page = reqwest::get(&callback).await.unwrap();
+    assert!(page.status().is_success());
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("private activities will be missing"),
+        "{output}"
+    );
+    assert!(ws.path("new-secrets.json").exists());
+}
+
+#[test]
+fn login_refuses_the_env_store_which_cannot_keep_a_token() {
+    let ws = Workspace::new();
+    let run = ws.run(&["login".into(), "--no-browser".into()], &[]);
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(run.stderr().contains("file:PATH"), "{}", run.stderr());
+}
