@@ -157,6 +157,16 @@ pub struct SyncArgs {
     #[arg(long, env = "FROM_RAW", value_name = "DIR")]
     pub from_raw: Option<PathBuf>,
 
+    /// Load Strava's bulk export ("Download your data": the .zip, its folder,
+    /// or activities.csv) instead of calling the API.
+    #[arg(
+        long,
+        env = "FROM_EXPORT",
+        value_name = "PATH",
+        conflicts_with = "from_raw"
+    )]
+    pub from_export: Option<PathBuf>,
+
     /// Keep every API page as received under DIR/<run start time>/.
     #[arg(long, env = "RAW_DIR", value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
@@ -223,9 +233,10 @@ pub enum SchemaFormat {
 
 impl SyncArgs {
     pub fn settings(&self) -> SyncSettings {
-        let source = match &self.from_raw {
-            Some(dir) => SourceSettings::Replay(dir.clone()),
-            None => SourceSettings::Api(ApiSettings {
+        let source = match (&self.from_raw, &self.from_export) {
+            (Some(dir), _) => SourceSettings::Replay(dir.clone()),
+            (None, Some(path)) => SourceSettings::Export(path.clone()),
+            (None, None) => SourceSettings::Api(ApiSettings {
                 secrets: self.secrets.clone(),
                 api_url: self.strava_api_url.clone(),
                 oauth_url: self.strava_oauth_url.clone(),

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod excerpt;
 pub mod exit;
+pub mod export;
 pub mod extract;
 pub mod logging;
 pub mod login;

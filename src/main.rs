@@ -210,7 +210,10 @@ fn print_summary(r: &SyncReport, target: &str) {
     };
     println!(
         "Synced {} activities of athlete {}{span} into {target} in {:.1} s.",
-        r.activities, r.athlete_id, r.seconds
+        r.activities,
+        r.athlete_id
+            .map_or("(no profile)".to_string(), |id| id.to_string()),
+        r.seconds
     );
     let previous = r.previous.map_or("none".to_string(), |p| p.to_string());
     println!(

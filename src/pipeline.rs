@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
+use crate::export;
 use crate::extract::{ApiSettings, Pages};
 use crate::schema::{ATHLETE_SETTINGS, SYNC_RUNS, Table};
 use crate::settings as athlete_settings;
@@ -23,6 +24,8 @@ use crate::warehouse::{Load, Warehouse};
 pub enum SourceSettings {
     Api(ApiSettings),
     Replay(PathBuf),
+    /// Strava's bulk export: a `.zip`, its folder, or `activities.csv`.
+    Export(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -41,7 +44,7 @@ pub struct SyncReport {
     pub duplicates_skipped: u64,
     pub previous: Option<u64>,
     pub api_calls: u64,
-    pub athlete_id: i64,
+    pub athlete_id: Option<i64>,
     pub first_start: Option<DateTime<Utc>>,
     pub last_start: Option<DateTime<Utc>>,
     pub raw_saved: Option<PathBuf>,
@@ -113,9 +116,14 @@ pub async fn sync<W: Warehouse>(
     let mut calls = 0;
     let mut source = "api";
     let result = async {
+        let activities_path = settings
+            .parquet_out
+            .clone()
+            .unwrap_or_else(|| work.path().join("activities.parquet"));
+        let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
         let mut pages = match &settings.source {
             SourceSettings::Api(api) => match Pages::connect(api, started).await {
-                Ok(pages) => pages,
+                Ok(pages) => Some(pages),
                 Err((e, n)) => {
                     calls = n;
                     return Err(e);
@@ -123,21 +131,27 @@ pub async fn sync<W: Warehouse>(
             },
             SourceSettings::Replay(dir) => {
                 source = "raw";
-                Pages::replay(dir)?
+                Some(Pages::replay(dir)?)
+            }
+            SourceSettings::Export(path) => {
+                source = "export";
+                let n = export::read_into(path, &mut transform)?;
+                tracing::info!("read {n} activities from the Strava export {}", path.display());
+                None
             }
         };
-        let activities_path = settings
-            .parquet_out
-            .clone()
-            .unwrap_or_else(|| work.path().join("activities.parquet"));
-        let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
-        // The pages a history of the size already loaded takes, the empty one included.
-        let expected_pages = previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1);
-        let extracted = pages.extract_into(&mut transform, expected_pages).await;
-        calls = pages.api_calls();
-        extracted?;
-        let unsaved_rotation = pages.take_unsaved_rotation();
-        let raw_saved = pages.finish()?;
+        let (raw_saved, unsaved_rotation) = match pages.take() {
+            Some(mut pages) => {
+                // The pages a history of the size already loaded takes, the empty one included.
+                let expected_pages = previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1);
+                let extracted = pages.extract_into(&mut transform, expected_pages).await;
+                calls = pages.api_calls();
+                extracted?;
+                let unsaved_rotation = pages.take_unsaved_rotation();
+                (pages.finish()?, unsaved_rotation)
+            }
+            None => (None, None),
+        };
         let done = transform.finish()?;
         for (key, n) in &done.unknown_keys {
             tracing::info!("Strava sent a field the schema does not know: `{key}` ({n} times); it is not stored");

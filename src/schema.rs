@@ -287,6 +287,12 @@ pub static ACTIVITIES: Table = Table {
         ),
         key("device_name", String, "Name of the recording device."),
         col(
+            "source",
+            String,
+            Source::Computed,
+            "Where the row came from: api (the Strava API) or export (the athlete's bulk export).",
+        ),
+        col(
             "loaded_at",
             Timestamp,
             Source::LoadedAt,

@@ -24,3 +24,23 @@ fn readme_column_tables_match_the_schema_in_the_code() {
         "README's tables are stale: paste `strava-warehouse schema` between the schema markers"
     );
 }
+
+#[test]
+fn readme_documents_every_export_column_mapping() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("## Loading Strava's bulk export")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has the export section");
+    for (header, column, _) in strava_warehouse::export::MAPPING {
+        let row = section.lines().find(|l| {
+            l.starts_with('|') && l.contains(header) && l.contains(&format!("`{column}`"))
+        });
+        assert!(
+            row.is_some(),
+            "README's export table lacks {header} -> {column}"
+        );
+    }
+}

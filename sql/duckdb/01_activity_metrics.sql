@@ -14,7 +14,8 @@ WITH settings AS (
 base AS (
   SELECT
     a.*,
-    CAST(a.start_date_local AS DATE) AS local_date,
+    -- The bulk export has no local time: its rows fall back to the UTC date.
+    CAST(COALESCE(a.start_date_local, a.start_date) AS DATE) AS local_date,
     CASE
       WHEN a.sport_type IN ('Ride', 'VirtualRide', 'GravelRide', 'MountainBikeRide', 'EBikeRide',
                             'EMountainBikeRide', 'Velomobile', 'Handcycle') THEN 'ride'

@@ -27,8 +27,6 @@ pub enum TransformError {
     BadInput { origin: String, problem: String },
     #[error(transparent)]
     Write(#[from] WriteError),
-    #[error("the Strava athlete profile was never read")]
-    NoAthlete,
 }
 
 /// The files a transform produced and what went into them.
@@ -38,7 +36,8 @@ pub struct Transformed {
     pub athlete_parquet: PathBuf,
     pub activities: u64,
     pub duplicates_skipped: u64,
-    pub athlete_id: i64,
+    /// `None` when no athlete profile was read (a bulk export alone).
+    pub athlete_id: Option<i64>,
     pub unknown_keys: BTreeMap<String, u64>,
     /// Earliest and latest `start_date` among the activities.
     pub first_start: Option<DateTime<Utc>>,
@@ -62,6 +61,25 @@ pub struct Transform {
     local_start_column: Option<usize>,
     max_hr: Option<f64>,
     first_local_start: Option<i64>,
+    source_column: Option<usize>,
+}
+
+/// Where an activity row came from: `activities.source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The Strava API (live, or pages saved from it and replayed).
+    Api,
+    /// The athlete's own bulk export.
+    Export,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Api => "api",
+            Origin::Export => "export",
+        }
+    }
 }
 
 impl Transform {
@@ -89,6 +107,7 @@ impl Transform {
             local_start_column: ACTIVITIES.index_of("start_date_local"),
             max_hr: None,
             first_local_start: None,
+            source_column: ACTIVITIES.index_of("source"),
         })
     }
 
@@ -125,9 +144,25 @@ impl Transform {
         })?;
         let n = rows.len();
         for row in rows {
+            self.push(row, Origin::Api)?;
+        }
+        Ok(n)
+    }
+
+    /// One activity read from elsewhere (Strava's bulk export), already laid
+    /// out by the schema.
+    pub fn push_row(&mut self, row: Row, origin: Origin) -> Result<(), TransformError> {
+        self.push(row, origin)
+    }
+
+    fn push(&mut self, mut row: Row, origin: Origin) -> Result<(), TransformError> {
+        if let Some(i) = self.source_column {
+            row[i] = Cell::Str(origin.as_str().into());
+        }
+        {
             // `id` is column 0 (a schema test holds it there) and required.
             let Cell::Int(id) = row[0] else {
-                unreachable!("the decoder rejects rows without an id");
+                unreachable!("rows are checked for an id before they get here");
             };
             if self.seen.insert(id) {
                 if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
@@ -150,7 +185,7 @@ impl Transform {
                 self.duplicates += 1;
             }
         }
-        Ok(n)
+        Ok(())
     }
 
     pub fn activities_so_far(&self) -> u64 {
@@ -159,12 +194,16 @@ impl Transform {
 
     pub fn finish(self) -> Result<Transformed, TransformError> {
         let activities = self.writer.close()?;
-        let athlete_row = self.athlete_row.ok_or(TransformError::NoAthlete)?;
-        let athlete_id = match athlete_row[0] {
-            Cell::Int(id) => id,
-            _ => return Err(TransformError::NoAthlete),
+        // The bulk export has no athlete profile: the athlete table is then empty.
+        let athlete_row = self.athlete_row;
+        let athlete_id = match athlete_row.as_ref().map(|r| &r[0]) {
+            Some(Cell::Int(id)) => Some(*id),
+            _ => None,
         };
-        let profile = |name: &str| ATHLETE.index_of(name).map(|i| athlete_row[i].clone());
+        let profile = |name: &str| {
+            let row = athlete_row.as_ref()?;
+            ATHLETE.index_of(name).map(|i| row[i].clone())
+        };
         let observed = Observed {
             ftp_w: match profile("ftp") {
                 Some(Cell::Int(v)) if v > 0 => Some(v),
@@ -185,7 +224,9 @@ impl Transform {
                 .map(|t| t.date_naive()),
         };
         let mut w = ParquetTableWriter::create(&ATHLETE, &self.athlete_path)?;
-        w.push(athlete_row)?;
+        if let Some(row) = athlete_row {
+            w.push(row)?;
+        }
         w.close()?;
         let mut unknown_keys = self.activities.unknown_keys().clone();
         for (k, n) in self.athlete.unknown_keys() {
