@@ -233,22 +233,26 @@ pub enum SchemaFormat {
 
 impl SyncArgs {
     pub fn settings(&self) -> SyncSettings {
+        let api = ApiSettings {
+            secrets: self.secrets.clone(),
+            api_url: self.strava_api_url.clone(),
+            oauth_url: self.strava_oauth_url.clone(),
+            http: HttpSettings {
+                retries: self.http_retries,
+                backoff: Duration::from_millis(self.http_retry_backoff_ms),
+                timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
+            },
+            raw_dir: self.raw_dir.clone(),
+            raw_retention_days: self.raw_retention_days,
+            max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
+        };
         let source = match (&self.from_raw, &self.from_export) {
             (Some(dir), _) => SourceSettings::Replay(dir.clone()),
-            (None, Some(path)) => SourceSettings::Export(path.clone()),
-            (None, None) => SourceSettings::Api(ApiSettings {
-                secrets: self.secrets.clone(),
-                api_url: self.strava_api_url.clone(),
-                oauth_url: self.strava_oauth_url.clone(),
-                http: HttpSettings {
-                    retries: self.http_retries,
-                    backoff: Duration::from_millis(self.http_retry_backoff_ms),
-                    timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
-                },
-                raw_dir: self.raw_dir.clone(),
-                raw_retention_days: self.raw_retention_days,
-                max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
-            }),
+            (None, Some(path)) => SourceSettings::Export {
+                path: path.clone(),
+                api,
+            },
+            (None, None) => SourceSettings::Api(api),
         };
         SyncSettings {
             source,

@@ -93,8 +93,47 @@ pub enum ExportError {
     Transform(#[from] TransformError),
 }
 
-/// Reads the export at `path` into `transform`; returns the activities read.
-pub fn read_into(path: &Path, transform: &mut Transform) -> Result<u64, ExportError> {
+/// What loading an export did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExportSummary {
+    /// Activities in the export.
+    pub read: u64,
+    /// Of those, the ones loaded: the others were already there from the API.
+    pub kept: u64,
+}
+
+/// Reads the export at `path` into `transform`. An activity the API already
+/// delivered in this run keeps the API's row.
+pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary, ExportError> {
+    let mut summary = ExportSummary::default();
+    for_each_row(path, |row| {
+        summary.read += 1;
+        if transform.push_row(row, Origin::Export)? {
+            summary.kept += 1;
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// The latest `start_date` in the export, as epoch seconds: with API
+/// credentials, only activities after it are fetched.
+pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
+    let start = ACTIVITIES.index_of("start_date");
+    let mut latest: Option<i64> = None;
+    for_each_row(path, |row| {
+        if let Some(Cell::Micros(t)) = start.map(|i| &row[i]) {
+            latest = Some(latest.map_or(*t, |l| l.max(*t)));
+        }
+        Ok(())
+    })?;
+    Ok(latest.map(|micros| micros.div_euclid(1_000_000)))
+}
+
+fn for_each_row(
+    path: &Path,
+    mut each: impl FnMut(Row) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
     let (csv_name, bytes) = open(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -144,7 +183,6 @@ pub fn read_into(path: &Path, transform: &mut Transform) -> Result<u64, ExportEr
             plan.push((index, target, *header));
         }
     }
-    let mut count = 0;
     for record in reader.records() {
         let record = record.map_err(|e| ExportError::Csv {
             path: csv_name.clone(),
@@ -174,10 +212,9 @@ pub fn read_into(path: &Path, transform: &mut Transform) -> Result<u64, ExportEr
                 expected: "an activity id",
             });
         }
-        transform.push_row(row, Origin::Export)?;
-        count += 1;
+        each(row)?;
     }
-    Ok(count)
+    Ok(())
 }
 
 /// Headers Strava writes twice, display copy first: a lone one is the display copy.

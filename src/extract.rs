@@ -52,6 +52,8 @@ pub struct ApiPages {
     max_rate_wait: std::time::Duration,
     /// Held until the pages are read: no other run refreshes these credentials.
     _run_lock: Option<RunLock>,
+    /// Only activities started after this UTC epoch second (export + API).
+    after: Option<i64>,
 }
 
 enum Call {
@@ -120,7 +122,11 @@ impl ApiPages {
         loop {
             let answer = match call {
                 Call::Athlete => self.client.athlete(&self.token).await,
-                Call::Page(n) => self.client.activities_page(&self.token, n).await,
+                Call::Page(n) => {
+                    self.client
+                        .activities_page(&self.token, n, self.after)
+                        .await
+                }
             };
             match answer {
                 // An access token can die mid-run (it expired, or a newer one
@@ -163,6 +169,7 @@ impl Pages {
             refreshed_mid_run: false,
             max_rate_wait: settings.max_rate_wait,
             _run_lock: run_lock,
+            after: None,
         };
         let calls = |api: &ApiPages| api.client.http().calls();
         if let Err(e) = api.refresh().await {
@@ -193,6 +200,13 @@ impl Pages {
         let reader = RawReader::open(dir)?;
         tracing::info!("replaying Strava pages saved in {}", reader.dir().display());
         Ok(Pages::Replay(reader))
+    }
+
+    /// Asks the API only for activities started after `epoch_seconds`.
+    pub fn only_after(&mut self, epoch_seconds: i64) {
+        if let Pages::Api(api) = self {
+            api.after = Some(epoch_seconds);
+        }
     }
 
     pub fn api_calls(&self) -> u64 {

@@ -24,8 +24,12 @@ use crate::warehouse::{Load, Warehouse};
 pub enum SourceSettings {
     Api(ApiSettings),
     Replay(PathBuf),
-    /// Strava's bulk export: a `.zip`, its folder, or `activities.csv`.
-    Export(PathBuf),
+    /// Strava's bulk export (a `.zip`, its folder, or `activities.csv`),
+    /// merged with the API's newer activities when credentials are there.
+    Export {
+        path: PathBuf,
+        api: ApiSettings,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +87,14 @@ pub fn check_shrink(fetched: u64, previous: Option<u64>, allow: bool) -> Result<
     Ok(())
 }
 
+/// No credentials at all (as opposed to wrong ones): an export then loads alone.
+fn is_missing_credentials(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<crate::secrets::SecretsError>(),
+        Some(crate::secrets::SecretsError::Missing(_))
+    )
+}
+
 /// Outcome values of `sync_runs.outcome`.
 fn outcome_of(err: &anyhow::Error) -> &'static str {
     for cause in err.chain() {
@@ -121,9 +133,9 @@ pub async fn sync<W: Warehouse>(
             .clone()
             .unwrap_or_else(|| work.path().join("activities.parquet"));
         let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
-        let mut pages = match &settings.source {
+        let (mut pages, export_path) = match &settings.source {
             SourceSettings::Api(api) => match Pages::connect(api, started).await {
-                Ok(pages) => Some(pages),
+                Ok(pages) => (Some(pages), None),
                 Err((e, n)) => {
                     calls = n;
                     return Err(e);
@@ -131,19 +143,39 @@ pub async fn sync<W: Warehouse>(
             },
             SourceSettings::Replay(dir) => {
                 source = "raw";
-                Some(Pages::replay(dir)?)
+                (Some(Pages::replay(dir)?), None)
             }
-            SourceSettings::Export(path) => {
-                source = "export";
-                let n = export::read_into(path, &mut transform)?;
-                tracing::info!("read {n} activities from the Strava export {}", path.display());
-                None
+            SourceSettings::Export { path, api } => {
+                // Read the export once up front: a broken file fails before any call.
+                let latest = export::latest_start(path)?;
+                match Pages::connect(api, started).await {
+                    Ok(mut pages) => {
+                        source = "export+api";
+                        if let Some(t) = latest {
+                            pages.only_after(t);
+                        }
+                        (Some(pages), Some(path))
+                    }
+                    Err((e, _)) if is_missing_credentials(&e) => {
+                        tracing::warn!("loading the export alone, without the API's newer activities: {e:#}");
+                        source = "export";
+                        (None, Some(path))
+                    }
+                    Err((e, n)) => {
+                        calls = n;
+                        return Err(e);
+                    }
+                }
             }
         };
         let (raw_saved, unsaved_rotation) = match pages.take() {
             Some(mut pages) => {
-                // The pages a history of the size already loaded takes, the empty one included.
-                let expected_pages = previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1);
+                // The pages a history of the size already loaded takes, the
+                // empty one included; with an export, only the newest page.
+                let expected_pages = match export_path {
+                    Some(_) => 2,
+                    None => previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1),
+                };
                 let extracted = pages.extract_into(&mut transform, expected_pages).await;
                 calls = pages.api_calls();
                 extracted?;
@@ -152,6 +184,16 @@ pub async fn sync<W: Warehouse>(
             }
             None => (None, None),
         };
+        // After the API's pages, so the API's row wins for an id in both.
+        if let Some(path) = export_path {
+            let summary = export::read_into(path, &mut transform)?;
+            tracing::info!(
+                "read {} activities from the Strava export {} ({} of them also came from the API, whose rows win)",
+                summary.read,
+                path.display(),
+                summary.read - summary.kept
+            );
+        }
         let done = transform.finish()?;
         for (key, n) in &done.unknown_keys {
             tracing::info!("Strava sent a field the schema does not know: `{key}` ({n} times); it is not stored");

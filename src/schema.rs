@@ -410,7 +410,7 @@ pub static SYNC_RUNS: Table = Table {
             "source",
             String,
             Source::Computed,
-            "Where the activities came from: api or raw (replayed pages).",
+            "Where the activities came from: api, raw (replayed pages), export, or export+api.",
         )),
         required(col(
             "activities",

@@ -140,3 +140,51 @@ fn a_bad_cell_names_the_line_and_the_column() {
         run.stderr()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_credentials_the_api_adds_newer_activities_and_its_rows_win() {
+    let ws = Workspace::new();
+    let path = ws.path("activities.csv");
+    std::fs::write(&path, csv()).unwrap();
+    let mut newer = common::activity(16000, "2026-10-01T07:00:00Z");
+    newer["name"] = serde_json::json!("After the export");
+    let mut overlap = common::activity(15001, "2026-09-26T22:56:05Z");
+    overlap["name"] = serde_json::json!("API name wins");
+    let strava = common::Strava::serving(&[vec![newer, overlap]]).await;
+
+    let run = ws.sync(&strava, &["--from-export", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![15001, 15002, 16000, 11343979900]);
+    assert_eq!(
+        db.one::<String>("SELECT name FROM activities WHERE id = 15001"),
+        "API name wins"
+    );
+    assert_eq!(
+        db.one::<String>("SELECT source FROM activities WHERE id = 15001"),
+        "api"
+    );
+    assert_eq!(
+        db.one::<String>("SELECT source FROM activities WHERE id = 15002"),
+        "export"
+    );
+    assert_eq!(
+        db.one::<String>("SELECT source FROM sync_runs"),
+        "export+api"
+    );
+    // Only pages after the export's latest activity (2026-09-26 22:56:05 UTC) were asked for.
+    let afters: Vec<String> = strava
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/activities"))
+        .map(|r| {
+            r.url
+                .query_pairs()
+                .find(|(k, _)| k == "after")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(afters, vec!["1790463365".to_string(); 2]);
+}

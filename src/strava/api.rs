@@ -51,12 +51,22 @@ impl StravaClient {
             .await
     }
 
-    /// `GET /athlete/activities?per_page=200&page=N`. An empty array is the end.
-    pub async fn activities_page(&self, token: &Secret, page: u32) -> Result<Bytes, StravaError> {
+    /// `GET /athlete/activities?per_page=200&page=N[&after=EPOCH]`. An empty
+    /// array is the end. `after` limits the pages to activities started later.
+    pub async fn activities_page(
+        &self,
+        token: &Secret,
+        page: u32,
+        after: Option<i64>,
+    ) -> Result<Bytes, StravaError> {
         let url = format!("{}/athlete/activities", self.api_url);
         let what = format!("page {page} of activities");
         self.get(&what, token, |c| {
-            c.get(&url).query(&[("per_page", PER_PAGE), ("page", page)])
+            let req = c.get(&url).query(&[("per_page", PER_PAGE), ("page", page)]);
+            match after {
+                Some(t) => req.query(&[("after", t)]),
+                None => req,
+            }
         })
         .await
     }

@@ -150,42 +150,43 @@ impl Transform {
     }
 
     /// One activity read from elsewhere (Strava's bulk export), already laid
-    /// out by the schema.
-    pub fn push_row(&mut self, row: Row, origin: Origin) -> Result<(), TransformError> {
+    /// out by the schema. Returns false when the id was already loaded, which
+    /// for the export means the API's row for it wins.
+    pub fn push_row(&mut self, row: Row, origin: Origin) -> Result<bool, TransformError> {
         self.push(row, origin)
     }
 
-    fn push(&mut self, mut row: Row, origin: Origin) -> Result<(), TransformError> {
-        if let Some(i) = self.source_column {
-            row[i] = Cell::Str(origin.as_str().into());
-        }
-        {
-            // `id` is column 0 (a schema test holds it there) and required.
-            let Cell::Int(id) = row[0] else {
-                unreachable!("rows are checked for an id before they get here");
-            };
-            if self.seen.insert(id) {
-                if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
-                    let (lo, hi) = self.start_range.get_or_insert((*t, *t));
-                    *lo = (*lo).min(*t);
-                    *hi = (*hi).max(*t);
-                }
-                if let Some(Cell::Float(hr)) = self.max_hr_column.map(|i| &row[i])
-                    && hr.is_finite()
-                {
-                    self.max_hr = Some(self.max_hr.map_or(*hr, |m| m.max(*hr)));
-                }
-                if let Some(Cell::Micros(t)) = self.local_start_column.map(|i| &row[i]) {
-                    self.first_local_start = Some(self.first_local_start.map_or(*t, |m| m.min(*t)));
-                }
-                self.writer.push(row)?;
-            } else {
+    fn push(&mut self, mut row: Row, origin: Origin) -> Result<bool, TransformError> {
+        // `id` is column 0 (a schema test holds it there) and required.
+        let Cell::Int(id) = row[0] else {
+            unreachable!("rows are checked for an id before they get here");
+        };
+        if !self.seen.insert(id) {
+            if origin == Origin::Api {
                 // Strava pages by offset: an activity uploaded during the sync
                 // pushes the one at a page edge onto the next page too.
                 self.duplicates += 1;
             }
+            return Ok(false);
         }
-        Ok(())
+        if let Some(i) = self.source_column {
+            row[i] = Cell::Str(origin.as_str().into());
+        }
+        if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
+            let (lo, hi) = self.start_range.get_or_insert((*t, *t));
+            *lo = (*lo).min(*t);
+            *hi = (*hi).max(*t);
+        }
+        if let Some(Cell::Float(hr)) = self.max_hr_column.map(|i| &row[i])
+            && hr.is_finite()
+        {
+            self.max_hr = Some(self.max_hr.map_or(*hr, |m| m.max(*hr)));
+        }
+        if let Some(Cell::Micros(t)) = self.local_start_column.map(|i| &row[i]) {
+            self.first_local_start = Some(self.first_local_start.map_or(*t, |m| m.min(*t)));
+        }
+        self.writer.push(row)?;
+        Ok(true)
     }
 
     pub fn activities_so_far(&self) -> u64 {
