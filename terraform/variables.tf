@@ -1,0 +1,90 @@
+variable "project_id" {
+  description = "Google Cloud project id that holds everything (the job, the dataset, the secrets, the image repository)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "A project id is 6 to 30 lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "region" {
+  description = "Region of the Cloud Run job, the Cloud Scheduler job and the Artifact Registry repository."
+  type        = string
+  default     = "europe-west1"
+}
+
+variable "dataset" {
+  description = "BigQuery dataset id that receives the tables and views (WAREHOUSE=bigquery:PROJECT.DATASET)."
+  type        = string
+  default     = "strava"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_]{1,1024}$", var.dataset))
+    error_message = "A dataset id is letters, digits and underscores only."
+  }
+}
+
+variable "location" {
+  description = "BigQuery location of the dataset: a multi-region (US, EU) or a region (europe-west1). Load jobs run there."
+  type        = string
+  default     = "US"
+}
+
+variable "schedule" {
+  description = "When the sync runs, in cron syntax, interpreted in time_zone. Default: every 6 hours. Keep the interval well above job_timeout_seconds."
+  type        = string
+  default     = "0 */6 * * *"
+}
+
+variable "time_zone" {
+  description = "Time zone of the schedule (tz database name, e.g. Europe/Paris)."
+  type        = string
+  default     = "Etc/UTC"
+}
+
+variable "image_tag" {
+  description = "Tag of the strava-warehouse image in the Artifact Registry repository (e.g. 0.1.0 or a git commit). Cloud Run resolves it to a digest when the job is applied: push a new tag and apply again to roll out."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "A Docker tag is up to 128 letters, digits, underscores, periods and hyphens."
+  }
+}
+
+variable "job_name" {
+  description = "Name of the Cloud Run job; also the prefix of the scheduler job and of the two service accounts."
+  type        = string
+  default     = "strava-warehouse"
+
+  validation {
+    # Service account ids are 6-30 characters: the job name gets "-run" and
+    # "-sched" appended.
+    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.job_name))
+    error_message = "Use 2 to 24 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "repository_id" {
+  description = "Artifact Registry repository (Docker format) that holds the image."
+  type        = string
+  default     = "strava-warehouse"
+}
+
+variable "job_timeout_seconds" {
+  description = "Time limit of one execution of the job, in seconds."
+  type        = number
+  default     = 1800
+
+  validation {
+    condition     = var.job_timeout_seconds >= 300 && var.job_timeout_seconds <= 10800
+    error_message = "Between 300 s (room for one rate-limit wait) and 3 hours (half the default schedule interval)."
+  }
+}
+
+variable "job_memory" {
+  description = "Memory limit of the job's container (Kubernetes quantity). One athlete's history fits in far less."
+  type        = string
+  default     = "512Mi"
+}
