@@ -16,7 +16,7 @@ use crate::pipeline::{SourceSettings, SyncSettings};
 use crate::secrets::{Secret, SecretsSpec};
 use crate::strava::HttpSettings;
 use crate::views::Dialect;
-use crate::warehouse::WarehouseSpec;
+use crate::warehouse::{WarehouseSpec, bigquery};
 
 pub const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
 pub const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
@@ -141,6 +141,35 @@ pub struct WarehouseArgs {
     /// Where to load: duckdb:PATH, or bigquery:PROJECT.DATASET.
     #[arg(long, env = "WAREHOUSE", default_value = "duckdb:strava.duckdb")]
     pub warehouse: WarehouseSpec,
+
+    /// BigQuery's API root (an emulator or a proxy in tests); `/bigquery/v2/…`
+    /// and `/upload/bigquery/v2/…` are appended.
+    #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL)]
+    pub bigquery_api_url: String,
+
+    /// Location of the BigQuery dataset when it has to be created (US, EU, europe-west1, ...).
+    #[arg(long, env = "BIGQUERY_LOCATION", default_value = "US")]
+    pub bigquery_location: String,
+
+    /// Parquet files larger than this are uploaded to BigQuery resumably.
+    #[arg(long, env = "BIGQUERY_RESUMABLE_ABOVE_BYTES", default_value_t = 5 * 1024 * 1024, hide = true)]
+    pub bigquery_resumable_above_bytes: u64,
+
+    /// The longest one BigQuery load or query job may take.
+    #[arg(long, env = "BIGQUERY_JOB_TIMEOUT_SECS", default_value_t = 1800)]
+    pub bigquery_job_timeout_secs: u64,
+}
+
+impl WarehouseArgs {
+    pub fn bigquery(&self) -> bigquery::BigQuerySettings {
+        bigquery::BigQuerySettings {
+            api_url: self.bigquery_api_url.clone(),
+            location: self.bigquery_location.clone(),
+            resumable_above: self.bigquery_resumable_above_bytes,
+            job_timeout: std::time::Duration::from_secs(self.bigquery_job_timeout_secs),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -198,7 +227,7 @@ pub struct SyncArgs {
     #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
     pub strava_oauth_url: String,
 
-    /// Retries of a Strava request after a transient failure (5xx, timeout, reset).
+    /// Retries of a Strava or BigQuery request after a transient failure (5xx, timeout, reset).
     #[arg(long, env = "HTTP_RETRIES", default_value_t = 4)]
     pub http_retries: u32,
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use strava_warehouse::config::{
-    Cli, Command, PurgeArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs,
+    Cli, Command, PurgeArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs, WarehouseArgs,
 };
 use strava_warehouse::exit::{self, ConfigError};
 use strava_warehouse::logging;
@@ -16,6 +16,7 @@ use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
 use strava_warehouse::secrets::SecretsSpec;
 use strava_warehouse::warehouse::WarehouseSpec;
+use strava_warehouse::warehouse::bigquery::BigQueryWarehouse;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -46,7 +47,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Sync(args) => sync(&args).await,
-        Command::Views(args) => views(&args),
+        Command::Views(args) => views(&args).await,
         Command::Login(args) => {
             let report = strava_warehouse::login::login(&args.settings()).await?;
             println!(
@@ -67,13 +68,12 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
     let spec = &args.warehouse.warehouse;
     let report = match spec {
         WarehouseSpec::DuckDb(path) => sync_duckdb(path, &settings).await?,
-        WarehouseSpec::BigQuery { .. } => {
-            return Err(ConfigError(
-                "the BigQuery warehouse is not available in this version yet; use \
-                 --warehouse duckdb:PATH"
-                    .into(),
-            )
-            .into());
+        WarehouseSpec::BigQuery { project, dataset } => {
+            let mut bq = args.warehouse.bigquery();
+            bq.retries = args.http_retries;
+            bq.retry_backoff = std::time::Duration::from_millis(args.http_retry_backoff_ms);
+            let mut w = BigQueryWarehouse::open(project, dataset, &bq).await?;
+            strava_warehouse::pipeline::sync(&mut w, &settings).await?
         }
     };
     print_summary(&report, &spec.to_string());
@@ -101,7 +101,7 @@ async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
     Err(no_duckdb())
 }
 
-fn views(args: &ViewsArgs) -> anyhow::Result<()> {
+async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
     if !args.apply {
         let list =
             strava_warehouse::views::views(args.dialect).map_err(|e| ConfigError(e.into()))?;
@@ -110,13 +110,31 @@ fn views(args: &ViewsArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    match &args.warehouse.warehouse {
+    let spec = &args.warehouse.warehouse;
+    match spec {
         WarehouseSpec::DuckDb(path) => apply_duckdb_views(path),
-        WarehouseSpec::BigQuery { .. } => Err(ConfigError(
-            "applying views to BigQuery is not available in this version yet".into(),
-        )
-        .into()),
+        WarehouseSpec::BigQuery { project, dataset } => {
+            let w = open_bigquery(project, dataset, &args.warehouse).await?;
+            for view in strava_warehouse::views::BIGQUERY {
+                w.execute(view.sql).await.map_err(|detail| {
+                    anyhow::anyhow!("creating view {} in {spec} failed: {detail}", view.name)
+                })?;
+            }
+            println!(
+                "Created or replaced {} views in {spec}.",
+                strava_warehouse::views::BIGQUERY.len()
+            );
+            Ok(())
+        }
     }
+}
+
+async fn open_bigquery(
+    project: &str,
+    dataset: &str,
+    args: &WarehouseArgs,
+) -> anyhow::Result<BigQueryWarehouse> {
+    Ok(BigQueryWarehouse::open(project, dataset, &args.bigquery()).await?)
 }
 
 #[cfg(feature = "duckdb")]
@@ -166,11 +184,15 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
             )
             .await?
         }
-        WarehouseSpec::BigQuery { .. } => {
-            return Err(ConfigError(
-                "purging BigQuery is not available in this version yet".into(),
+        WarehouseSpec::BigQuery { project, dataset } => {
+            let mut w = open_bigquery(project, dataset, &args.warehouse).await?;
+            strava_warehouse::purge::purge(
+                &mut w,
+                &spec.to_string(),
+                args.raw_dir.as_deref(),
+                credentials,
             )
-            .into());
+            .await?
         }
     };
     if removed.is_empty() {

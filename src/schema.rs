@@ -69,6 +69,11 @@ pub struct Table {
     /// JSON keys Strava sends that the table deliberately leaves out. Any other
     /// key is "new" and is counted and logged, never a failure.
     pub ignored_keys: &'static [&'static str],
+    /// BigQuery: the TIMESTAMP column the table is partitioned on, by month.
+    /// Queries over a date range then scan only their months.
+    pub partition_by_month: Option<&'static str>,
+    /// BigQuery: clustering columns, for the filters reports use most.
+    pub cluster_by: &'static [&'static str],
 }
 
 const fn col(name: &'static str, kind: Kind, source: Source, description: &'static str) -> Column {
@@ -93,6 +98,8 @@ const fn required(mut c: Column) -> Column {
 use Kind::*;
 
 pub static ACTIVITIES: Table = Table {
+    partition_by_month: Some("start_date"),
+    cluster_by: &["sport_type"],
     name: "activities",
     description: "One row per Strava activity (SummaryActivity), replaced on every sync.",
     columns: &[
@@ -320,6 +327,8 @@ pub static ACTIVITIES: Table = Table {
 };
 
 pub static ATHLETE: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
     name: "athlete",
     description: "The authenticated athlete's profile (one row), replaced on every sync.",
     columns: &[
@@ -385,6 +394,8 @@ pub static ATHLETE: Table = Table {
 };
 
 pub static SYNC_RUNS: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
     name: "sync_runs",
     description: "One row appended per sync run, failed runs included.",
     columns: &[
@@ -435,6 +446,8 @@ pub static SYNC_RUNS: Table = Table {
 };
 
 pub static ATHLETE_SETTINGS: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
     name: "athlete_settings",
     description: "The athlete's thresholds over time, from --athlete-settings or defaulted from the profile and the data; replaced on every sync. An activity uses the entry with the latest effective_from on or before its local date; dates before the first entry use the first entry.",
     columns: &[

@@ -1,4 +1,5 @@
-//! The one place a Strava request is sent, counted and retried.
+//! The one place a Strava request is sent, counted and retried (through
+//! `crate::retry`).
 //!
 //! Responsible for: counting every attempt (retries included) against the call
 //! budget, reading the rate-limit headers of every response, stopping at once on
@@ -17,6 +18,7 @@ use reqwest::{Client, RequestBuilder, StatusCode};
 use super::error::StravaError;
 use super::ratelimit::Reading;
 use crate::excerpt::excerpt;
+use crate::retry::{Attempt, Backoff, GaveUp};
 
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -89,84 +91,75 @@ impl Http {
         what: &str,
         build: impl Fn(&Client) -> RequestBuilder,
     ) -> Result<Answer, StravaError> {
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            self.calls.fetch_add(1, Ordering::Relaxed);
-            let failure = match build(&self.client).send().await {
-                Ok(resp) => {
-                    let status = resp.status();
-                    let reading = Reading::from_headers(resp.headers());
-                    if let Some(r) = reading {
-                        tracing::debug!(usage = %r.describe(), "Strava rate limits after {what}");
-                        if let Ok(mut last) = self.last_reading.lock() {
-                            *last = Some(r);
-                        }
-                    }
-                    if status == StatusCode::TOO_MANY_REQUESTS {
-                        let r = reading.or_else(|| self.last_reading()).unwrap_or_default();
-                        let window = r.spent_window();
-                        return Err(StravaError::RateLimited {
-                            window,
-                            usage: r.describe(),
-                            resets_at: window.resets_at(Utc::now()),
-                        });
-                    }
-                    match resp.bytes().await {
-                        Ok(body) if status.is_server_error() => Failure::Status(status, body),
-                        Ok(body) => return Ok(Answer { status, body }),
-                        Err(e) => Failure::Transport(e.to_string()),
-                    }
-                }
-                Err(e) => Failure::Transport(e.to_string()),
-            };
-            if attempt > self.settings.retries {
-                return Err(match failure {
-                    Failure::Status(status, body) => StravaError::Refused {
-                        what: what.to_string(),
-                        status: status.as_u16(),
-                        detail: format!("{} (after {attempt} attempts)", excerpt(&body, 300)),
-                    },
-                    Failure::Transport(detail) => StravaError::Unreachable {
-                        what: what.to_string(),
-                        attempts: attempt,
-                        detail,
-                    },
-                });
-            }
-            let wait = self.backoff(attempt);
-            tracing::warn!(
-                "{what} failed ({}); retry {attempt} of {} in {} ms",
-                failure.describe(),
-                self.settings.retries,
-                wait.as_millis()
-            );
-            tokio::time::sleep(wait).await;
-        }
+        let backoff = Backoff {
+            retries: self.settings.retries,
+            first: self.settings.backoff,
+        };
+        let outcome = backoff.run(what, || self.attempt(&build)).await;
+        outcome.map_err(|GaveUp { error, attempts }| match error {
+            Failure::Fatal(e) => e,
+            Failure::Status(status, body) => StravaError::Refused {
+                what: what.to_string(),
+                status: status.as_u16(),
+                detail: format!("{} (after {attempts} attempts)", excerpt(&body, 300)),
+            },
+            Failure::Transport(detail) => StravaError::Unreachable {
+                what: what.to_string(),
+                attempts,
+                detail,
+            },
+        })
     }
 
-    /// Exponential backoff with "equal jitter": half fixed, half random, so
-    /// retries from several jobs do not arrive together.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let full = self
-            .settings
-            .backoff
-            .saturating_mul(1u32 << (attempt - 1).min(16));
-        let half = full / 2;
-        half + half.mul_f64(rand::random::<f64>())
+    /// One request: counted, its rate-limit headers read, a 429 fatal.
+    async fn attempt(
+        &self,
+        build: &impl Fn(&Client) -> RequestBuilder,
+    ) -> Attempt<Answer, Failure> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let resp = match build(&self.client).send().await {
+            Ok(resp) => resp,
+            Err(e) => return Attempt::Transient(Failure::Transport(e.to_string())),
+        };
+        let status = resp.status();
+        let reading = Reading::from_headers(resp.headers());
+        if let Some(r) = reading {
+            tracing::debug!(usage = %r.describe(), "Strava rate limits");
+            if let Ok(mut last) = self.last_reading.lock() {
+                *last = Some(r);
+            }
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let r = reading.or_else(|| self.last_reading()).unwrap_or_default();
+            let window = r.spent_window();
+            return Attempt::Fatal(Failure::Fatal(StravaError::RateLimited {
+                window,
+                usage: r.describe(),
+                resets_at: window.resets_at(Utc::now()),
+            }));
+        }
+        match resp.bytes().await {
+            Ok(body) if status.is_server_error() => {
+                Attempt::Transient(Failure::Status(status, body))
+            }
+            Ok(body) => Attempt::Done(Answer { status, body }),
+            Err(e) => Attempt::Transient(Failure::Transport(e.to_string())),
+        }
     }
 }
 
 enum Failure {
     Status(StatusCode, Bytes),
     Transport(String),
+    Fatal(StravaError),
 }
 
-impl Failure {
-    fn describe(&self) -> String {
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
-            Failure::Status(s, _) => format!("HTTP {}", s.as_u16()),
-            Failure::Transport(e) => e.clone(),
+            Failure::Status(s, _) => write!(f, "HTTP {}", s.as_u16()),
+            Failure::Transport(e) => f.write_str(e),
+            Failure::Fatal(e) => write!(f, "{e}"),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! keeps. Not responsible for: producing the Parquet files (see `transform`) or
 //! deciding whether a load is safe (see `pipeline`'s shrink guard).
 
+pub mod bigquery;
 #[cfg(feature = "duckdb")]
 pub mod duckdb;
 

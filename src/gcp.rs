@@ -1,0 +1,82 @@
+//! Google Cloud sign-in, shared by every Google call the product makes (the
+//! BigQuery warehouse and the Secret Manager store): one Application Default
+//! Credentials source, and one way of turning a Google error into a sentence.
+//!
+//! Responsible for: finding credentials the way `gcloud` and Google's client
+//! libraries do (GOOGLE_APPLICATION_CREDENTIALS, then the gcloud ADC file, then
+//! the metadata server on Cloud Run, whose address GCE_METADATA_HOST
+//! overrides), handing bearer headers to hand-written requests, and describing
+//! failures without a token in them. Not responsible for: which API is called
+//! (see `warehouse::bigquery`, `secrets::gcp`).
+
+use google_cloud_auth::credentials::{Builder, CacheableResource, Credentials};
+use reqwest::header::HeaderMap;
+
+/// One scope for every call: BigQuery and Secret Manager both accept it.
+const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no usable Google Cloud credentials ({0}). On Cloud Run the job's service account signs in \
+     by itself; on a laptop run `gcloud auth application-default login` or set \
+     GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
+)]
+pub struct NoCredentials(pub String);
+
+/// Application Default Credentials. Nothing is fetched until the first call.
+pub fn credentials() -> Result<Credentials, NoCredentials> {
+    Builder::default()
+        .with_scopes([SCOPE])
+        .build()
+        .map_err(|e| NoCredentials(e.to_string()))
+}
+
+/// The `Authorization` (and quota-project) headers for a hand-written request.
+pub async fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, NoCredentials> {
+    match credentials.headers(http::Extensions::new()).await {
+        Ok(CacheableResource::New { data, .. }) => Ok(data),
+        // Only returned when the caller passes an entity tag, which we never do.
+        Ok(CacheableResource::NotModified) => Ok(HeaderMap::new()),
+        Err(e) => Err(NoCredentials(e.to_string())),
+    }
+}
+
+/// A Google API error as one line: HTTP status, Google's status name and its
+/// message. Google's messages name resources, never tokens.
+pub fn describe(e: &google_cloud_gax::error::Error) -> String {
+    if let Some(status) = e.status() {
+        let code = e
+            .http_status_code()
+            .map(|c| format!("HTTP {c} "))
+            .unwrap_or_default();
+        return format!("{code}{:?}: {}", status.code, status.message);
+    }
+    if let Some(code) = e.http_status_code() {
+        let body = e
+            .http_payload()
+            .map(|b| crate::excerpt::excerpt(b, 300))
+            .unwrap_or_default();
+        return format!("HTTP {code}: {body}");
+    }
+    e.to_string()
+}
+
+/// The HTTP status of a Google API error, when the server answered.
+pub fn http_status(e: &google_cloud_gax::error::Error) -> Option<u16> {
+    e.http_status_code()
+        .or_else(|| e.status().map(|s| code_to_http(s.code)))
+}
+
+fn code_to_http(code: google_cloud_gax::error::rpc::Code) -> u16 {
+    use google_cloud_gax::error::rpc::Code;
+    match code {
+        Code::NotFound => 404,
+        Code::AlreadyExists => 409,
+        Code::PermissionDenied => 403,
+        Code::Unauthenticated => 401,
+        Code::InvalidArgument | Code::FailedPrecondition => 400,
+        Code::ResourceExhausted => 429,
+        Code::Unavailable => 503,
+        _ => 500,
+    }
+}

@@ -1,0 +1,494 @@
+//! The BigQuery warehouse: each table is replaced by one Parquet load job with
+//! WRITE_TRUNCATE (readers see the old table or the new one, never half, and a
+//! failed job leaves the old table as it was); `sync_runs` is appended to.
+//!
+//! Responsible for: the dataset (created if missing, never deleted), the load
+//! job's configuration (the explicit schema with descriptions generated from
+//! `crate::schema`, partitioning and clustering; never autodetect), waiting for
+//! each job and reporting its errors verbatim with the table named, and the
+//! views. Dataset, table, job and query calls go through Google's official
+//! `google-cloud-bigquery-v2` client (it shares its sign-in and HTTP stack with
+//! the Secret Manager client); the file upload itself is in `upload`.
+//!
+//! Not responsible for: making the Parquet file (`transform`) or deciding
+//! whether a load is safe (`pipeline`). BigQuery has no transaction across
+//! tables: each table is replaced atomically, `activities` first.
+
+mod upload;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use google_cloud_auth::credentials::Credentials;
+use google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService};
+use google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest};
+use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
+use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt};
+use serde_json::json;
+
+use super::{Load, Warehouse, WarehouseError};
+use crate::gcp;
+use crate::retry::Backoff;
+use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
+use upload::{UPLOAD_TIMEOUT, Uploader};
+
+pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
+
+/// How the warehouse reaches BigQuery.
+#[derive(Debug, Clone)]
+pub struct BigQuerySettings {
+    /// The API root; the product appends `/bigquery/v2/…` and `/upload/bigquery/v2/…`.
+    pub api_url: String,
+    /// Where the dataset is created when it does not exist yet.
+    pub location: String,
+    /// Parquet files above this size are uploaded resumably.
+    pub resumable_above: u64,
+    /// Retries of the upload after the first attempt.
+    pub retries: u32,
+    pub retry_backoff: Duration,
+    /// The longest a load or query job may take before the run gives up.
+    pub job_timeout: Duration,
+}
+
+impl Default for BigQuerySettings {
+    fn default() -> Self {
+        BigQuerySettings {
+            api_url: DEFAULT_API_URL.into(),
+            location: "US".into(),
+            // Google's guidance: multipart up to 5 MB, resumable above.
+            resumable_above: 5 * 1024 * 1024,
+            retries: 4,
+            retry_backoff: Duration::from_secs(1),
+            job_timeout: Duration::from_secs(1800),
+        }
+    }
+}
+
+pub struct BigQueryWarehouse {
+    project: String,
+    dataset: String,
+    location: String,
+    job_timeout: Duration,
+    datasets: DatasetService,
+    tables: TableService,
+    jobs: JobService,
+    upload: Uploader,
+    dataset_ready: bool,
+}
+
+/// What went wrong in one BigQuery call, before the table is known.
+type Detail = String;
+
+impl BigQueryWarehouse {
+    /// Builds the clients; nothing is sent until the first call.
+    pub async fn open(
+        project: &str,
+        dataset: &str,
+        settings: &BigQuerySettings,
+    ) -> Result<Self, WarehouseError> {
+        let name = format!("bigquery:{project}.{dataset}");
+        let unavailable = |detail: String| WarehouseError::Unavailable {
+            warehouse: name.clone(),
+            detail,
+        };
+        let credentials = gcp::credentials().map_err(|e| unavailable(e.to_string()))?;
+        let api = settings.api_url.trim_end_matches('/').to_string();
+        // Google's default policy retries for minutes; the same bounded
+        // budget as every other call of the run is enough, and an unreachable
+        // warehouse is reported before any Strava call is spent.
+        let retry = || Aip194Strict.with_attempt_limit(settings.retries + 1);
+        let backoff = || {
+            ExponentialBackoffBuilder::new()
+                .with_initial_delay(settings.retry_backoff)
+                .with_maximum_delay(settings.retry_backoff.saturating_mul(16))
+                .build()
+                .map_err(|e| unavailable(e.to_string()))
+        };
+        macro_rules! client {
+            ($service:ty) => {
+                <$service>::builder()
+                    .with_endpoint(&api)
+                    .with_credentials(credentials.clone())
+                    .with_retry_policy(retry())
+                    .with_backoff_policy(backoff()?)
+                    .build()
+                    .await
+                    .map_err(|e| unavailable(e.to_string()))?
+            };
+        }
+        let datasets = client!(DatasetService);
+        let tables = client!(TableService);
+        let jobs = client!(JobService);
+        let upload = uploader(&api, project, credentials, settings)
+            .map_err(|e| unavailable(e.to_string()))?;
+        Ok(BigQueryWarehouse {
+            project: project.into(),
+            dataset: dataset.into(),
+            location: settings.location.clone(),
+            job_timeout: settings.job_timeout,
+            datasets,
+            tables,
+            jobs,
+            upload,
+            dataset_ready: false,
+        })
+    }
+
+    fn name(&self) -> String {
+        format!("bigquery:{}.{}", self.project, self.dataset)
+    }
+
+    fn unavailable(&self, detail: String) -> WarehouseError {
+        WarehouseError::Unavailable {
+            warehouse: self.name(),
+            detail,
+        }
+    }
+
+    fn load_error(&self, table: &'static str, detail: String) -> WarehouseError {
+        WarehouseError::Load {
+            warehouse: self.name(),
+            table,
+            detail,
+        }
+    }
+
+    /// Looks the dataset up and creates it only when it is missing: the job's
+    /// service account may read and write the dataset without holding the
+    /// project-wide right to create one (Terraform creates it).
+    async fn ensure_dataset(&mut self) -> Result<(), WarehouseError> {
+        if self.dataset_ready {
+            return Ok(());
+        }
+        let found = self
+            .datasets
+            .get_dataset()
+            .set_project_id(&self.project)
+            .set_dataset_id(&self.dataset)
+            .send()
+            .await;
+        match found {
+            Ok(_) => {}
+            Err(e) if gcp::http_status(&e) == Some(404) => {
+                let dataset = Dataset::new()
+                    .set_dataset_reference(
+                        DatasetReference::new()
+                            .set_project_id(&self.project)
+                            .set_dataset_id(&self.dataset),
+                    )
+                    .set_location(&self.location)
+                    .set_description(
+                        "Strava activities loaded by strava-warehouse, and its effort-metric views.",
+                    );
+                let created = self
+                    .datasets
+                    .insert_dataset()
+                    .set_project_id(&self.project)
+                    .set_dataset(dataset)
+                    .send()
+                    .await;
+                match created {
+                    Ok(_) => tracing::info!(
+                        "created dataset {}.{} in {}",
+                        self.project,
+                        self.dataset,
+                        self.location
+                    ),
+                    // Created by someone else meanwhile: just as good.
+                    Err(e) if gcp::http_status(&e) == Some(409) => {}
+                    Err(e) => {
+                        return Err(self.unavailable(format!(
+                            "creating the dataset failed: {}{}",
+                            gcp::describe(&e),
+                            permission_hint(&e)
+                        )));
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(self.unavailable(format!(
+                    "reading the dataset failed: {}{}",
+                    gcp::describe(&e),
+                    permission_hint(&e)
+                )));
+            }
+        }
+        self.dataset_ready = true;
+        Ok(())
+    }
+
+    /// Uploads `file` into `table` as one load job and waits for it.
+    async fn load_table(
+        &self,
+        table: &'static Table,
+        file: &Path,
+        write: &str,
+    ) -> Result<(), WarehouseError> {
+        let data = tokio::fs::read(file).await.map_err(|e| {
+            self.load_error(
+                table.name,
+                format!("cannot read the Parquet file {}: {e}", file.display()),
+            )
+        })?;
+        let job_id = new_job_id(table.name);
+        let job = self.load_job(table, &job_id, write);
+        let job_id = self
+            .upload
+            .start_job(&job, Bytes::from(data))
+            .await
+            .map_err(|e| self.load_error(table.name, format!("{e}{}", upload_hint(&e))))?
+            .unwrap_or(job_id);
+        self.wait(&job_id)
+            .await
+            .map_err(|detail| self.load_error(table.name, detail))?;
+        tracing::info!(
+            table = table.name,
+            job_id,
+            "loaded {} ({write})",
+            table.name
+        );
+        Ok(())
+    }
+
+    /// The load job resource: explicit schema from `crate::schema`, never autodetect.
+    fn load_job(&self, table: &Table, job_id: &str, write: &str) -> serde_json::Value {
+        let mut load = json!({
+            "destinationTable": {
+                "projectId": self.project,
+                "datasetId": self.dataset,
+                "tableId": table.name,
+            },
+            "sourceFormat": "PARQUET",
+            "writeDisposition": write,
+            "createDisposition": "CREATE_IF_NEEDED",
+            "autodetect": false,
+            "schema": { "fields": table.bigquery_json() },
+            "destinationTableProperties": { "description": table.description },
+        });
+        if let Some(field) = table.partition_by_month {
+            load["timePartitioning"] = json!({ "type": "MONTH", "field": field });
+        }
+        if !table.cluster_by.is_empty() {
+            load["clustering"] = json!({ "fields": table.cluster_by });
+        }
+        json!({
+            "jobReference": {
+                "projectId": self.project,
+                "jobId": job_id,
+                "location": self.location,
+            },
+            "configuration": { "load": load },
+        })
+    }
+
+    /// Polls the job until DONE; its `errorResult` and `errors` verbatim when it failed.
+    async fn wait(&self, job_id: &str) -> Result<(), Detail> {
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(200);
+        loop {
+            let job = self
+                .jobs
+                .get_job()
+                .set_project_id(&self.project)
+                .set_job_id(job_id)
+                .set_location(&self.location)
+                .send()
+                .await
+                .map_err(|e| {
+                    format!(
+                        "asking for job {job_id} failed: {}{}",
+                        gcp::describe(&e),
+                        permission_hint(&e)
+                    )
+                })?;
+            if let Some(status) = &job.status
+                && status.state == "DONE"
+            {
+                return match &status.error_result {
+                    None => Ok(()),
+                    Some(first) => Err(format!(
+                        "job {job_id} failed: {}",
+                        job_errors(first, &status.errors)
+                    )),
+                };
+            }
+            if started.elapsed() > self.job_timeout {
+                return Err(format!(
+                    "job {job_id} was not done after {} s; it may still finish in BigQuery",
+                    self.job_timeout.as_secs()
+                ));
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
+    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+        let request = QueryRequest::new()
+            .set_query(sql)
+            .set_use_legacy_sql(false)
+            .set_location(&self.location)
+            .set_default_dataset(
+                DatasetReference::new()
+                    .set_project_id(&self.project)
+                    .set_dataset_id(&self.dataset),
+            );
+        let answer = self
+            .jobs
+            .query()
+            .set_project_id(&self.project)
+            .set_query_request(request)
+            .send()
+            .await
+            .map_err(|e| format!("{}{}", gcp::describe(&e), permission_hint(&e)))?;
+        if let Some(first) = answer.errors.first() {
+            return Err(job_errors(first, &answer.errors));
+        }
+        match answer.job_reference {
+            Some(job) if answer.job_complete != Some(true) => self.wait(&job.job_id).await,
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Warehouse for BigQueryWarehouse {
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
+        let table = self
+            .tables
+            .get_table()
+            .set_project_id(&self.project)
+            .set_dataset_id(&self.dataset)
+            .set_table_id(ACTIVITIES.name)
+            .send()
+            .await;
+        match table {
+            Ok(t) => Ok(Some(t.num_rows.unwrap_or(0))),
+            Err(e) if gcp::http_status(&e) == Some(404) => Ok(None),
+            Err(e) => Err(self.unavailable(format!(
+                "reading table {} failed: {}{}",
+                ACTIVITIES.name,
+                gcp::describe(&e),
+                permission_hint(&e)
+            ))),
+        }
+    }
+
+    async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
+        self.ensure_dataset().await?;
+        self.load_table(&ACTIVITIES, load.activities, "WRITE_TRUNCATE")
+            .await?;
+        self.load_table(&ATHLETE, load.athlete, "WRITE_TRUNCATE")
+            .await?;
+        self.load_table(&ATHLETE_SETTINGS, load.athlete_settings, "WRITE_TRUNCATE")
+            .await?;
+        for view in crate::views::BIGQUERY {
+            self.execute(view.sql).await.map_err(|detail| {
+                self.unavailable(format!("creating view {} failed: {detail}", view.name))
+            })?;
+        }
+        self.load_table(&SYNC_RUNS, load.run, "WRITE_APPEND").await
+    }
+
+    async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
+        self.ensure_dataset().await?;
+        self.load_table(&SYNC_RUNS, run, "WRITE_APPEND").await
+    }
+
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
+        let mut removed = Vec::new();
+        let views = crate::views::BIGQUERY.iter().rev().map(|v| v.name);
+        let tables = [&ACTIVITIES, &ATHLETE, &ATHLETE_SETTINGS, &SYNC_RUNS].map(|t| t.name);
+        for name in views.chain(tables) {
+            let deleted = self
+                .tables
+                .delete_table()
+                .set_project_id(&self.project)
+                .set_dataset_id(&self.dataset)
+                .set_table_id(name)
+                .send()
+                .await;
+            match deleted {
+                Ok(()) => removed.push(format!("{}.{}.{name}", self.project, self.dataset)),
+                Err(e) if gcp::http_status(&e) == Some(404) => {}
+                Err(e) => {
+                    return Err(self.unavailable(format!(
+                        "deleting {name} failed: {}{}",
+                        gcp::describe(&e),
+                        permission_hint(&e)
+                    )));
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn uploader(
+    api: &str,
+    project: &str,
+    credentials: Credentials,
+    settings: &BigQuerySettings,
+) -> reqwest::Result<Uploader> {
+    let client = reqwest::Client::builder()
+        .timeout(UPLOAD_TIMEOUT)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("strava-warehouse/", env!("CARGO_PKG_VERSION")))
+        .build()?;
+    Ok(Uploader {
+        client,
+        credentials,
+        jobs_url: format!("{api}/upload/bigquery/v2/projects/{project}/jobs"),
+        resumable_above: settings.resumable_above,
+        backoff: Backoff {
+            retries: settings.retries,
+            first: settings.retry_backoff,
+        },
+    })
+}
+
+/// Unique per load, and valid in a job id (letters, digits, `_`, `-`).
+fn new_job_id(table: &str) -> String {
+    format!(
+        "strava_warehouse_{table}_{}_{:08x}",
+        chrono::Utc::now().format("%Y%m%d%H%M%S"),
+        rand::random::<u32>()
+    )
+}
+
+/// BigQuery's own words: the main error, then every further one.
+fn job_errors(first: &ErrorProto, all: &[ErrorProto]) -> String {
+    let main = describe_error(first);
+    let mut lines = vec![main.clone()];
+    lines.extend(all.iter().map(describe_error).filter(|l| *l != main));
+    lines.join("; ")
+}
+
+fn describe_error(e: &ErrorProto) -> String {
+    match (e.reason.as_str(), e.location.as_str()) {
+        ("", _) => e.message.clone(),
+        (reason, "") => format!("{reason}: {}", e.message),
+        (reason, location) => format!("{reason} at {location}: {}", e.message),
+    }
+}
+
+fn permission_hint(e: &google_cloud_gax::error::Error) -> &'static str {
+    match gcp::http_status(e) {
+        Some(403) => {
+            ". The job's service account needs roles/bigquery.dataEditor on the dataset and \
+             roles/bigquery.jobUser on the project"
+        }
+        Some(401) => ". The Google credentials were refused; sign in again",
+        _ => "",
+    }
+}
+
+fn upload_hint(e: &upload::UploadError) -> &'static str {
+    match e {
+        upload::UploadError::Refused { status: 403, .. } => {
+            ". The job's service account needs roles/bigquery.jobUser on the project"
+        }
+        _ => "",
+    }
+}
