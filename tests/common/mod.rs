@@ -2,6 +2,8 @@
 //! the real `strava-warehouse` binary, and read-back helpers for the DuckDB file.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod bigquery;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

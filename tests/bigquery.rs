@@ -1,0 +1,363 @@
+//! `sync --warehouse bigquery:…` end to end: the real binary, signing in through
+//! Application Default Credentials against a fake metadata server, loading
+//! into the BigQuery emulator that `.ci/test` starts (tests that need it say
+//! SKIPPED without one), read back over BigQuery's REST API.
+
+mod common;
+
+use common::bigquery::*;
+use common::*;
+use serde_json::{Value, json};
+use strava_warehouse::schema::ACTIVITIES;
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, ResponseTemplate};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-athlete");
+
+/// Runs `sync --from-raw` of the sample athlete into `PROJECT.dataset` at `api`.
+fn sync_sample(
+    ws: &Workspace,
+    meta: &Metadata,
+    api: &str,
+    dataset: &str,
+    env: &[(&str, &str)],
+) -> Run {
+    let mut vars = vec![
+        ("WAREHOUSE", format!("bigquery:{PROJECT}.{dataset}")),
+        ("BIGQUERY_API_URL", api.to_string()),
+        ("GCE_METADATA_HOST", meta.host()),
+    ];
+    vars.extend(env.iter().map(|(k, v)| (*k, v.to_string())));
+    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &vars);
+    assert!(
+        !run.all().contains(GCP_TOKEN),
+        "the Google token leaked:\n{}",
+        run.all()
+    );
+    run
+}
+
+fn sample_first_activity() -> Value {
+    let text = std::fs::read_to_string(format!("{SAMPLE}/activities-page-0001.json")).unwrap();
+    let page: Vec<Value> = serde_json::from_str(&text).unwrap();
+    page[0].clone()
+}
+
+fn cell_str(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
+    let Some(emulator) = emulator_url("sync_loads_every_sample_activity_into_bigquery") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+
+    let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    let a = sample_first_activity();
+    let id = a["id"].as_i64().unwrap();
+    let rows = bq
+        .query(&format!(
+            "SELECT name, distance, moving_time, sport_type, UNIX_SECONDS(start_date), \
+             start_lat, source FROM {ds}.activities WHERE id = {id}"
+        ))
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(cell_str(&r[0]), a["name"].as_str().unwrap());
+    assert_eq!(
+        cell_str(&r[1]).parse::<f64>().unwrap(),
+        a["distance"].as_f64().unwrap()
+    );
+    assert_eq!(cell_str(&r[2]), a["moving_time"].to_string());
+    assert_eq!(cell_str(&r[3]), a["sport_type"].as_str().unwrap());
+    let start = chrono::DateTime::parse_from_rfc3339(a["start_date"].as_str().unwrap()).unwrap();
+    assert_eq!(cell_str(&r[4]), start.timestamp().to_string());
+    assert_eq!(
+        cell_str(&r[5]).parse::<f64>().unwrap(),
+        a["start_latlng"][0].as_f64().unwrap()
+    );
+    assert_eq!(cell_str(&r[6]), "api");
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.athlete"))
+            .await,
+        1
+    );
+    let outcome = bq
+        .query(&format!("SELECT outcome, activities FROM {ds}.sync_runs"))
+        .await;
+    assert_eq!(outcome, vec![vec![json!("ok"), json!("600")]]);
+}
+
+#[tokio::test]
+async fn the_activities_table_has_the_fixed_schema_descriptions_partitioning_and_clustering() {
+    let Some(emulator) = emulator_url("the_activities_table_has_the_fixed_schema") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+
+    let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let table = bq.table(&ds, "activities").await;
+    let fields = table["schema"]["fields"].as_array().expect("schema fields");
+    let got: Vec<(String, String, String)> = fields
+        .iter()
+        .map(|f| {
+            (
+                cell_str(&f["name"]),
+                cell_str(&f["type"]),
+                cell_str(&f["description"]),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = ACTIVITIES
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.name.to_string(),
+                c.kind.bigquery().to_string(),
+                c.description.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        table["timePartitioning"],
+        json!({"type": "MONTH", "field": "start_date"})
+    );
+    assert_eq!(table["clustering"], json!({"fields": ["sport_type"]}));
+}
+
+#[tokio::test]
+async fn a_second_sync_replaces_activities_instead_of_appending_and_appends_a_run_row() {
+    let Some(emulator) = emulator_url("a_second_sync_replaces_activities") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+
+    for _ in 0..2 {
+        let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
+        assert_eq!(run.code(), 0, "{}", run.all());
+    }
+
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(DISTINCT id) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.athlete"))
+            .await,
+        1
+    );
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.sync_runs"))
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_file_above_the_threshold_goes_up_resumably_with_an_explicit_schema() {
+    let Some(emulator) = emulator_url("a_file_above_the_threshold_goes_up_resumably") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+    let front = Front::start(&emulator).await;
+
+    let run = sync_sample(
+        &ws,
+        &meta,
+        &front.url(),
+        &ds,
+        &[("BIGQUERY_RESUMABLE_ABOVE_BYTES", "1000")],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    let uploads: Vec<_> = front
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.url.path().starts_with("/upload/"))
+        .collect();
+    assert!(!uploads.is_empty());
+    for upload in &uploads {
+        let kind = upload.url.query().unwrap_or_default();
+        assert!(kind.contains("uploadType=resumable"), "{kind}");
+        let job: Value =
+            serde_json::from_slice(&upload.body).expect("the session request is the job");
+        let load = &job["configuration"]["load"];
+        assert_eq!(load["autodetect"], json!(false));
+        assert_eq!(load["sourceFormat"], json!("PARQUET"));
+        assert!(
+            load["schema"]["fields"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty())
+        );
+        let bearer = upload
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(bearer, Some(format!("Bearer {GCP_TOKEN}").as_str()));
+    }
+}
+
+#[tokio::test]
+async fn a_failing_load_job_keeps_the_previous_rows_and_reports_bigquerys_words() {
+    let Some(emulator) = emulator_url("a_failing_load_job_keeps_the_previous_rows") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+    let first = sync_sample(&ws, &meta, &emulator, &ds, &[]);
+    assert_eq!(first.code(), 0, "{}", first.all());
+    let loaded_at = bq
+        .query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
+        .await;
+
+    let front = Front::start(&emulator).await;
+    let reason =
+        "Error while reading data, error message: Parquet column 'distance' has type INT64";
+    front.fail_loads_into("activities", reason).await;
+    let run = sync_sample(&ws, &meta, &front.url(), &ds, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let stderr = run.stderr();
+    assert!(stderr.contains("`activities`"), "{stderr}");
+    assert!(stderr.contains(reason), "{stderr}");
+    assert!(
+        stderr.contains("file-00000000"),
+        "every error is shown: {stderr}"
+    );
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    assert_eq!(
+        bq.query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
+            .await,
+        loaded_at
+    );
+    let outcomes = bq
+        .query(&format!(
+            "SELECT outcome FROM {ds}.sync_runs ORDER BY started_at"
+        ))
+        .await;
+    assert_eq!(outcomes, vec![vec![json!("ok")], vec![json!("failed")]]);
+    let destructive = front
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "DELETE" || r.url.path().ends_with("/queries"))
+        .count();
+    assert_eq!(destructive, 0, "nothing but load jobs may touch the tables");
+}
+
+#[tokio::test]
+async fn an_unreachable_bigquery_fails_before_any_strava_call() {
+    let ws = Workspace::new();
+    let meta = Metadata::start().await;
+    let strava = Strava::serving(&[page_of(&[1, 2])]).await;
+
+    let run = ws.sync_with_env(
+        &strava,
+        &[],
+        &[
+            ("WAREHOUSE", "bigquery:p1.ds"),
+            ("BIGQUERY_API_URL", "http://127.0.0.1:1"),
+            ("GCE_METADATA_HOST", &meta.host()),
+        ],
+    );
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("bigquery:p1.ds is unavailable"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        strava.requests().await.is_empty(),
+        "no Strava call may be spent"
+    );
+    run.assert_no_secret();
+}
+
+#[tokio::test]
+async fn a_permission_denied_answer_names_the_roles_the_job_needs() {
+    let ws = Workspace::new();
+    let meta = Metadata::start().await;
+    let google = wiremock::MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/bigquery/v2/projects/p1/datasets/ds/tables/activities$"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "code": 403,
+            "message": "Access Denied: Table p1:ds.activities: Permission bigquery.tables.get denied",
+            "status": "PERMISSION_DENIED",
+            "errors": [{"reason": "accessDenied", "message": "Access Denied"}]
+        }})))
+        .mount(&google)
+        .await;
+
+    let run = ws.run(
+        &["sync".into(), "--from-raw".into(), SAMPLE.into()],
+        &[
+            ("WAREHOUSE", "bigquery:p1.ds".into()),
+            ("BIGQUERY_API_URL", google.uri()),
+            ("GCE_METADATA_HOST", meta.host()),
+        ],
+    );
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("Permission bigquery.tables.get denied"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("roles/bigquery.dataEditor"), "{stderr}");
+    assert!(!run.all().contains(GCP_TOKEN));
+}

@@ -1,0 +1,258 @@
+//! BigQuery test doubles: a fake GCE metadata server (so the binary signs in
+//! through the real Application Default Credentials path), the BigQuery
+//! emulator `.ci/bigquery-emulator` starts (`BIGQUERY_EMULATOR_URL`), and a
+//! wiremock front that forwards to the emulator while recording requests and
+//! injecting faults.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The access token the fake metadata server hands out; a secret like any other.
+pub const GCP_TOKEN: &str = "ya29.SECRET-gcp-access-0c0ffee";
+
+/// The metadata server Cloud Run would offer, on 127.0.0.1.
+pub struct Metadata {
+    pub server: MockServer,
+}
+
+impl Metadata {
+    pub async fn start() -> Self {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path_regex(
+                "^/computeMetadata/v1/instance/service-accounts/default/token$",
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("Metadata-Flavor", "Google")
+                    .set_body_json(json!({
+                        "access_token": GCP_TOKEN,
+                        "expires_in": 3599,
+                        "token_type": "Bearer"
+                    })),
+            )
+            .mount(&server)
+            .await;
+        Metadata { server }
+    }
+
+    /// `GCE_METADATA_HOST` takes host:port, no scheme.
+    pub fn host(&self) -> String {
+        self.server.address().to_string()
+    }
+}
+
+/// The emulator's URL, or `None` (with a note) when the tests run without one.
+/// Under `.ci/test` (REQUIRE_BIGQUERY_EMULATOR=1) a missing emulator fails.
+pub fn emulator_url(test: &str) -> Option<String> {
+    match std::env::var("BIGQUERY_EMULATOR_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("REQUIRE_BIGQUERY_EMULATOR").is_some() => {
+            panic!("{test}: REQUIRE_BIGQUERY_EMULATOR is set but BIGQUERY_EMULATOR_URL is not")
+        }
+        _ => {
+            eprintln!(
+                "SKIPPED {test}: no BigQuery emulator (run `bash .ci/test`, or set \
+                 BIGQUERY_EMULATOR_URL to one started by .ci/bigquery-emulator)"
+            );
+            None
+        }
+    }
+}
+
+/// The project the emulator serves and a dataset name no other test uses.
+pub const PROJECT: &str = "strava-test";
+
+pub fn fresh_dataset() -> String {
+    format!("t_{:016x}", rand::random::<u64>())
+}
+
+/// Read-back through BigQuery's REST API, as an analyst's client would.
+pub struct BigQuery {
+    pub url: String,
+    http: reqwest::Client,
+}
+
+impl BigQuery {
+    pub fn new(url: &str) -> Self {
+        BigQuery {
+            url: url.trim_end_matches('/').to_string(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Rows of a GoogleSQL query, each cell as BigQuery's JSON sends it.
+    pub async fn query(&self, sql: &str) -> Vec<Vec<Value>> {
+        let answer: Value = self
+            .http
+            .post(format!(
+                "{}/bigquery/v2/projects/{PROJECT}/queries",
+                self.url
+            ))
+            .json(&json!({ "query": sql, "useLegacySql": false }))
+            .send()
+            .await
+            .expect("query the emulator")
+            .json()
+            .await
+            .expect("query answer");
+        assert!(answer.get("error").is_none(), "{sql}: {answer}");
+        answer["rows"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| {
+                row["f"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|cell| cell["v"].clone())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// One integer from `sql`.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let rows = self.query(sql).await;
+        rows[0][0]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{sql}: {rows:?}"))
+    }
+
+    /// The table resource (schema, partitioning, clustering, numRows).
+    pub async fn table(&self, dataset: &str, table: &str) -> Value {
+        self.http
+            .get(format!(
+                "{}/bigquery/v2/projects/{PROJECT}/datasets/{dataset}/tables/{table}",
+                self.url
+            ))
+            .send()
+            .await
+            .expect("tables.get")
+            .json()
+            .await
+            .expect("table json")
+    }
+}
+
+/// A wiremock server in front of the emulator: whatever no test-specific mock
+/// answers is forwarded as is.
+pub struct Front {
+    pub server: MockServer,
+}
+
+impl Front {
+    pub async fn start(emulator: &str) -> Self {
+        let server = MockServer::start().await;
+        Mock::given(path_regex(".*"))
+            .respond_with(Forward {
+                to: Arc::new(emulator.trim_end_matches('/').to_string()),
+            })
+            .with_priority(u8::MAX)
+            .mount(&server)
+            .await;
+        Front { server }
+    }
+
+    pub fn url(&self) -> String {
+        self.server.uri()
+    }
+
+    /// Load jobs whose upload names `table` are accepted, then fail in
+    /// BigQuery with `message`, the way a bad file fails a real load job.
+    pub async fn fail_loads_into(&self, table: &str, message: &str) {
+        let job_id = format!("failing_load_{table}");
+        let needle = format!("\"tableId\":\"{table}\"");
+        let job = |state: &str| {
+            json!({
+                "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
+                "status": if state == "DONE" { json!({
+                    "state": "DONE",
+                    "errorResult": { "reason": "invalid", "message": message },
+                    "errors": [
+                        { "reason": "invalid", "message": message },
+                        { "reason": "invalid", "location": "file-00000000", "message": "Error while reading data" }
+                    ]
+                }) } else { json!({ "state": state }) }
+            })
+        };
+        Mock::given(method("POST"))
+            .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
+            // The multipart body holds the Parquet bytes: not UTF-8, so match bytes.
+            .and(move |req: &Request| {
+                req.body
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_bytes())
+            })
+            .respond_with(ResponseTemplate::new(200).set_body_json(job("RUNNING")))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(job("DONE")))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
+    pub async fn requests(&self) -> Vec<Request> {
+        self.server.received_requests().await.unwrap_or_default()
+    }
+}
+
+/// Forwards one request to the emulator. wiremock's responders are
+/// synchronous, so the call runs on a thread of its own with its own runtime.
+struct Forward {
+    to: Arc<String>,
+}
+
+impl Respond for Forward {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let url = match req.url.query() {
+            Some(q) => format!("{}{}?{q}", self.to, req.url.path()),
+            None => format!("{}{}", self.to, req.url.path()),
+        };
+        let method = req.method.clone();
+        let headers = req.headers.clone();
+        let body = req.body.clone();
+        let answer = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let mut request = reqwest::Client::new().request(method, url).body(body);
+                for (name, value) in headers.iter() {
+                    if name != "host" && name != "content-length" {
+                        request = request.header(name, value);
+                    }
+                }
+                let resp = request.send().await.expect("forward to the emulator");
+                let status = resp.status().as_u16();
+                let headers = resp.headers().clone();
+                let body = resp.bytes().await.expect("emulator body").to_vec();
+                (status, headers, body)
+            })
+        })
+        .join()
+        .expect("forwarding thread");
+        let (status, headers, body) = answer;
+        let mut template = ResponseTemplate::new(status).set_body_bytes(body);
+        for (name, value) in headers.iter() {
+            if name == "content-type" || name == "location" {
+                template = template.insert_header(name.as_str(), value.clone());
+            }
+        }
+        template
+    }
+}
