@@ -83,7 +83,7 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Where to store the credentials: file:PATH (gcp:PROJECT to come).
+    /// Where to store the credentials: file:PATH or gcp:PROJECT (Secret Manager).
     #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
     pub secrets: SecretsSpec,
 

@@ -67,7 +67,7 @@ impl ApiPages {
     async fn refresh(&mut self) -> anyhow::Result<()> {
         let grant = self.client.refresh(&self.creds).await?;
         if let Some(new_token) = grant.rotated_refresh_token {
-            match self.store.save_refresh_token(&new_token) {
+            match self.store.save_refresh_token(&new_token).await {
                 Ok(()) => tracing::info!(
                     "Strava rotated the refresh token; saved it to {}",
                     self.secrets
@@ -149,9 +149,11 @@ impl Pages {
         settings: &ApiSettings,
         started: DateTime<Utc>,
     ) -> Result<Self, (anyhow::Error, u64)> {
-        let store = SecretStore::open(&settings.secrets).map_err(|e| (e.into(), 0))?;
+        let store = SecretStore::open(&settings.secrets)
+            .await
+            .map_err(|e| (e.into(), 0))?;
         let run_lock = store.lock().map_err(|e| (e.into(), 0))?;
-        let creds = store.load().map_err(|e| (e.into(), 0))?;
+        let creds = store.load().await.map_err(|e| (e.into(), 0))?;
         let client = StravaClient::new(
             &settings.api_url,
             &settings.oauth_url,

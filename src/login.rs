@@ -74,17 +74,17 @@ pub fn authorize_url(oauth_url: &str, client_id: &str, redirect_uri: &str, state
 
 /// Runs the flow; prints the URL to open on stdout.
 pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
-    let store = SecretStore::open(&settings.secrets)?;
+    let store = SecretStore::open(&settings.secrets).await?;
     if matches!(store, SecretStore::Env(_)) {
         return Err(ConfigError(
-            "`login` needs a store that can keep the refresh token: pass --secrets file:PATH"
+            "`login` needs a store that can keep the refresh token: pass --secrets file:PATH or gcp:PROJECT"
                 .into(),
         )
         .into());
     }
     let (client_id, client_secret) = match (&settings.client_id, &settings.client_secret) {
         (Some(id), Some(secret)) => (id.clone(), secret.clone()),
-        _ => store.client().ok_or_else(|| {
+        _ => store.client().await.ok_or_else(|| {
             ConfigError(format!(
                 "`login` needs the Strava application's client id and secret: pass --client-id and \
                  --client-secret (or STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET), or put them in {}",
@@ -151,11 +151,13 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
     let refresh_token = grant.rotated_refresh_token.ok_or_else(|| {
         anyhow::anyhow!("Strava's answer to the code exchange had no refresh token")
     })?;
-    store.save_login(&Credentials {
-        client_id,
-        client_secret,
-        refresh_token,
-    })?;
+    store
+        .save_login(&Credentials {
+            client_id,
+            client_secret,
+            refresh_token,
+        })
+        .await?;
     let all_activities = granted.split(',').any(|s| s.trim() == NEEDED_SCOPE);
     if !all_activities {
         tracing::warn!(

@@ -34,7 +34,7 @@ pub async fn purge<W: Warehouse>(
         }
     }
     if let Some(spec) = credentials {
-        removed.push(SecretStore::open(spec)?.forget()?);
+        removed.push(SecretStore::open(spec).await?.forget()?);
     }
     Ok(removed)
 }

@@ -6,6 +6,8 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
+use base64::Engine;
+use common::bigquery::Metadata;
 use common::*;
 use serde_json::json;
 use wiremock::matchers::{body_string_contains, method, path};
@@ -29,15 +31,17 @@ async fn strava_granting_code(code: &str) -> Strava {
 }
 
 fn start_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> Child {
+    let store = format!("file:{}", ws.path("new-secrets.json").display());
+    start_login_into(&store, strava, extra, &[])
+}
+
+fn start_login_into(store: &str, strava: &Strava, extra: &[&str], env: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
-        .args([
-            "login",
-            "--secrets",
-            &format!("file:{}", ws.path("new-secrets.json").display()),
-        ])
+        .args(["login", "--secrets", store])
         .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
         .args(extra)
         .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("STRAVA_OAUTH_URL", strava.oauth_url())
         .env("LOG_FORMAT", "json")
         .stdin(Stdio::piped())
@@ -176,4 +180,82 @@ fn login_refuses_the_env_store_which_cannot_keep_a_token() {
     let run = ws.run(&["login".into(), "--no-browser".into()], &[]);
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(run.stderr().contains("file:PATH"), "{}", run.stderr());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets() {
+    let strava = strava_granting_code("gcp42").await;
+    let meta = Metadata::start().await;
+    let sm = wiremock::MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(
+            r"^/v1/projects/p1/secrets/[a-z-]+:addVersion$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "name": "projects/p1/secrets/s/versions/1", "state": "ENABLED"
+        })))
+        .mount(&sm)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/v1/projects/p1/secrets/[a-z-]+/versions$",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "versions": [] })))
+        .mount(&sm)
+        .await;
+    let env = [
+        ("SECRET_MANAGER_API_URL", sm.uri()),
+        ("GCE_METADATA_HOST", meta.host()),
+    ];
+    let mut child = start_login_into("gcp:p1", &strava, &["--no-browser"], &env);
+    let (url, out) = authorize_url(&mut child);
+    let redirect = format!(
+        "http://127.0.0.1:8642/callback?state={}&code=gcp42&scope=read,activity:read_all\n",
+        param(&url, "state")
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(redirect.as_bytes())
+        .unwrap();
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    let mut saved: Vec<(String, String)> = sm
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path().ends_with(":addVersion"))
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            let data = base64::engine::general_purpose::STANDARD
+                .decode(body["payload"]["data"].as_str().unwrap())
+                .unwrap();
+            (r.url.path().to_string(), String::from_utf8(data).unwrap())
+        })
+        .collect();
+    saved.sort();
+    let root = "/v1/projects/p1/secrets";
+    assert_eq!(
+        saved,
+        vec![
+            (
+                format!("{root}/strava-client-id:addVersion"),
+                CLIENT_ID.to_string()
+            ),
+            (
+                format!("{root}/strava-client-secret:addVersion"),
+                CLIENT_SECRET.to_string()
+            ),
+            (
+                format!("{root}/strava-refresh-token:addVersion"),
+                FIRST_REFRESH.to_string()
+            ),
+        ]
+    );
+    for s in [CLIENT_SECRET, FIRST_REFRESH, ACCESS_TOKEN] {
+        assert!(!output.contains(s), "secret in output: {output}");
+    }
 }

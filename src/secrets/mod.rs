@@ -8,6 +8,7 @@
 
 pub mod env;
 pub mod file;
+pub mod gcp;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -125,25 +126,31 @@ impl RunLock {
 pub enum SecretStore {
     Env(env::EnvStore),
     File(file::FileStore),
+    Gcp(Box<gcp::GcpStore>),
 }
 
 impl SecretStore {
-    pub fn open(spec: &SecretsSpec) -> Result<Self, SecretsError> {
+    pub async fn open(spec: &SecretsSpec) -> Result<Self, SecretsError> {
         match spec {
             SecretsSpec::Env => Ok(SecretStore::Env(env::EnvStore)),
             SecretsSpec::File(path) => Ok(SecretStore::File(file::FileStore::new(path.clone()))),
-            SecretsSpec::Gcp(_) => Err(SecretsError::Invalid(
-                "the `gcp:` secret store (Secret Manager) is not available in this version; \
-                 use `env` or `file:PATH`"
-                    .into(),
-            )),
+            SecretsSpec::Gcp(project) => {
+                // The API root, like every base URL, has an environment twin
+                // (DESIGN.md); the store is opened from the --secrets value alone.
+                let url = std::env::var("SECRET_MANAGER_API_URL")
+                    .unwrap_or_else(|_| gcp::DEFAULT_API_URL.into());
+                Ok(SecretStore::Gcp(Box::new(
+                    gcp::GcpStore::open(project, &url).await?,
+                )))
+            }
         }
     }
 
-    pub fn load(&self) -> Result<Credentials, SecretsError> {
+    pub async fn load(&self) -> Result<Credentials, SecretsError> {
         match self {
             SecretStore::Env(s) => s.load(),
             SecretStore::File(s) => s.load(),
+            SecretStore::Gcp(s) => s.load().await,
         }
     }
 
@@ -153,27 +160,30 @@ impl SecretStore {
     /// The `env` store has no file to lock; Cloud Run runs one task at a time.
     pub fn lock(&self) -> Result<Option<RunLock>, SecretsError> {
         match self {
-            SecretStore::Env(_) => Ok(None),
+            // Cloud Run runs the job with parallelism 1 (terraform/run_job.tf).
+            SecretStore::Env(_) | SecretStore::Gcp(_) => Ok(None),
             SecretStore::File(s) => s.lock().map(Some),
         }
     }
 
     /// Stores what `login` obtained. The `env` store cannot keep anything.
-    pub fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+    pub async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
         match self {
             SecretStore::Env(_) => Err(SecretsError::Invalid(
                 "`login` needs a store that can keep the refresh token: pass --secrets file:PATH"
                     .into(),
             )),
             SecretStore::File(s) => s.save_login(creds),
+            SecretStore::Gcp(s) => s.save_login(creds).await,
         }
     }
 
     /// The client id and secret the store already holds, if any.
-    pub fn client(&self) -> Option<(String, Secret)> {
+    pub async fn client(&self) -> Option<(String, Secret)> {
         match self {
             SecretStore::Env(_) => None,
             SecretStore::File(s) => s.client(),
+            SecretStore::Gcp(s) => s.client().await,
         }
     }
 
@@ -187,14 +197,21 @@ impl SecretStore {
                     .into(),
             )),
             SecretStore::File(s) => s.forget(),
+            SecretStore::Gcp(s) => Err(SecretsError::Invalid(format!(
+                "the job may add and disable versions but never delete secrets; delete them \
+                 yourself: `gcloud secrets delete strava-refresh-token --project PROJECT` (and \
+                 strava-client-id, strava-client-secret) for {}",
+                s.describe()
+            ))),
         }
     }
 
     /// Saves a rotated refresh token. Called before any other Strava call.
-    pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+    pub async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         match self {
             SecretStore::Env(_) => Err(SecretsError::CannotPersist),
             SecretStore::File(s) => s.save_refresh_token(token),
+            SecretStore::Gcp(s) => s.save_refresh_token(token).await,
         }
     }
 }

@@ -1,0 +1,274 @@
+//! The `gcp:PROJECT` store: the Strava credentials as three Secret Manager
+//! secrets (`strava-client-id`, `strava-client-secret`, `strava-refresh-token`),
+//! read at their latest version through Google's official client.
+//!
+//! Responsible for: reading and verifying the payloads (CRC32C when Secret
+//! Manager sends one; a trailing newline from `echo … | gcloud secrets
+//! versions add` trimmed), saving a rotated refresh token as a new version
+//! (retried: it is the one write that cannot be redone later) and then
+//! disabling the older versions so at most one is live, and errors that name
+//! the secret and the missing role. Not responsible for: when to save (see
+//! `extract`), signing in (`crate::gcp`), or keeping two runs apart (Cloud Run
+//! runs the job with parallelism 1; see README).
+
+use std::time::Duration;
+
+use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
+use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt};
+use google_cloud_secretmanager_v1::client::SecretManagerService;
+use google_cloud_secretmanager_v1::model::SecretPayload;
+use google_cloud_secretmanager_v1::model::secret_version::State;
+
+use super::{Credentials, Secret, SecretsError};
+use crate::gcp;
+use crate::retry::{Attempt, Backoff, GaveUp};
+
+pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
+
+/// The secrets' names; each can be renamed with an environment variable.
+const NAMES: [(&str, &str); 3] = [
+    ("STRAVA_CLIENT_ID_SECRET", "strava-client-id"),
+    ("STRAVA_CLIENT_SECRET_SECRET", "strava-client-secret"),
+    ("STRAVA_REFRESH_TOKEN_SECRET", "strava-refresh-token"),
+];
+
+pub struct GcpStore {
+    project: String,
+    client_id: String,
+    client_secret: String,
+    refresh_token: String,
+    client: SecretManagerService,
+    save_retries: Backoff,
+}
+
+impl GcpStore {
+    /// `api_url` is `SECRET_MANAGER_API_URL` (tests, proxies).
+    pub async fn open(project: &str, api_url: &str) -> Result<Self, SecretsError> {
+        let credentials = gcp::credentials().map_err(|e| SecretsError::Invalid(e.to_string()))?;
+        let client = SecretManagerService::builder()
+            .with_endpoint(api_url.trim_end_matches('/'))
+            .with_credentials(credentials)
+            // Reads are idempotent and retried by Google's policy; a bounded
+            // budget keeps an unreachable Secret Manager from stalling minutes.
+            .with_retry_policy(Aip194Strict.with_attempt_limit(4))
+            .with_backoff_policy(
+                ExponentialBackoffBuilder::new()
+                    .with_initial_delay(Duration::from_millis(500))
+                    .with_maximum_delay(Duration::from_secs(8))
+                    .build()
+                    .map_err(|e| SecretsError::Invalid(e.to_string()))?,
+            )
+            .build()
+            .await
+            .map_err(|e| SecretsError::Invalid(format!("Secret Manager client: {e}")))?;
+        let name = |i: usize| std::env::var(NAMES[i].0).unwrap_or_else(|_| NAMES[i].1.into());
+        Ok(GcpStore {
+            project: project.into(),
+            client_id: name(0),
+            client_secret: name(1),
+            refresh_token: name(2),
+            client,
+            save_retries: Backoff {
+                retries: 4,
+                first: save_backoff(),
+            },
+        })
+    }
+
+    pub async fn load(&self) -> Result<Credentials, SecretsError> {
+        Ok(Credentials {
+            client_id: self.read(&self.client_id).await?,
+            client_secret: Secret::new(self.read(&self.client_secret).await?),
+            refresh_token: Secret::new(self.read(&self.refresh_token).await?),
+        })
+    }
+
+    /// The client id and secret already stored (a `login` that only renews
+    /// the refresh token), or `None` when either cannot be read.
+    pub async fn client(&self) -> Option<(String, Secret)> {
+        let id = self.read(&self.client_id).await.ok()?;
+        let secret = self.read(&self.client_secret).await.ok()?;
+        Some((id, Secret::new(secret)))
+    }
+
+    /// Saves the rotated token as a new version, then disables the others.
+    pub async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+        self.replace(&self.refresh_token, token.expose()).await
+    }
+
+    /// `login`: all three, each as a new version.
+    pub async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+        self.replace(&self.client_id, &creds.client_id).await?;
+        self.replace(&self.client_secret, creds.client_secret.expose())
+            .await?;
+        self.replace(&self.refresh_token, creds.refresh_token.expose())
+            .await
+    }
+
+    pub fn describe(&self) -> String {
+        format!("gcp:{}", self.project)
+    }
+
+    fn secret_path(&self, secret: &str) -> String {
+        format!("projects/{}/secrets/{secret}", self.project)
+    }
+
+    async fn read(&self, secret: &str) -> Result<String, SecretsError> {
+        let answer = self
+            .client
+            .access_secret_version()
+            .set_name(format!("{}/versions/latest", self.secret_path(secret)))
+            .send()
+            .await
+            .map_err(|e| self.read_error(secret, &e))?;
+        let payload = answer.payload.unwrap_or_default();
+        if let Some(expected) = payload.data_crc32c {
+            let actual = i64::from(crc32c::crc32c(&payload.data));
+            if actual != expected {
+                return Err(SecretsError::Invalid(format!(
+                    "secret `{secret}` in project {} arrived damaged (its CRC32C does not match); \
+                     run again, and if it persists add a fresh version",
+                    self.project
+                )));
+            }
+        }
+        let text = String::from_utf8(payload.data.to_vec()).map_err(|_| {
+            SecretsError::Invalid(format!(
+                "secret `{secret}` in project {} is not UTF-8 text",
+                self.project
+            ))
+        })?;
+        // People create secrets with `echo`, which adds a newline.
+        let value = text.trim_end_matches(['\n', '\r']).to_string();
+        if value.trim().is_empty() {
+            return Err(SecretsError::Missing(format!(
+                "secret `{secret}` in project {} is empty; run `strava-warehouse login --secrets \
+                 gcp:{}` to fill it",
+                self.project, self.project
+            )));
+        }
+        Ok(value)
+    }
+
+    fn read_error(&self, secret: &str, e: &google_cloud_gax::error::Error) -> SecretsError {
+        let project = &self.project;
+        match gcp::http_status(e) {
+            Some(404) => SecretsError::Missing(format!(
+                "secret `{secret}` was not found in project {project}, or it has no enabled \
+                 version. Create it with `gcloud secrets create {secret} --project {project}` (the \
+                 Terraform in terraform/ does) and fill it with `strava-warehouse login --secrets \
+                 gcp:{project}`"
+            )),
+            Some(403) => SecretsError::Invalid(format!(
+                "reading secret `{secret}` in project {project} was refused ({}): the job's \
+                 service account needs roles/secretmanager.secretAccessor on it",
+                gcp::describe(e)
+            )),
+            _ => SecretsError::Invalid(format!(
+                "reading secret `{secret}` in project {project} failed: {}",
+                gcp::describe(e)
+            )),
+        }
+    }
+
+    /// Adds `value` as the newest version, retried with backoff, then
+    /// disables every older enabled version. A failed disable only warns: the
+    /// new version is already the one `latest` reads.
+    async fn replace(&self, secret: &str, value: &str) -> Result<(), SecretsError> {
+        let parent = self.secret_path(secret);
+        let data = bytes::Bytes::copy_from_slice(value.as_bytes());
+        let crc = i64::from(crc32c::crc32c(&data));
+        let what = format!("saving a new version of secret `{secret}`");
+        let added = self
+            .save_retries
+            .run(&what, || async {
+                let sent = self
+                    .client
+                    .add_secret_version()
+                    .set_parent(&parent)
+                    .set_payload(
+                        SecretPayload::new()
+                            .set_data(data.clone())
+                            .set_data_crc32c(crc),
+                    )
+                    .send()
+                    .await;
+                match sent {
+                    Ok(version) => Attempt::Done(version.name),
+                    Err(e) => {
+                        let line = gcp::describe(&e);
+                        match gcp::http_status(&e) {
+                            Some(403) => Attempt::Fatal(format!(
+                                "{line}: the job's service account needs \
+                                 roles/secretmanager.secretVersionAdder on `{secret}`"
+                            )),
+                            Some(404) => Attempt::Fatal(format!(
+                                "{line}: create the secret with `gcloud secrets create {secret} \
+                                 --project {}`",
+                                self.project
+                            )),
+                            Some(400) => Attempt::Fatal(line),
+                            _ => Attempt::Transient(line),
+                        }
+                    }
+                }
+            })
+            .await;
+        let new_version = added.map_err(|GaveUp { error, attempts }| SecretsError::SaveFailed {
+            store: format!("secret `{secret}` in project {}", self.project),
+            detail: format!("{error}; {attempts} attempts"),
+        })?;
+        self.disable_all_but(secret, &new_version).await;
+        Ok(())
+    }
+
+    async fn disable_all_but(&self, secret: &str, keep: &str) {
+        let listed = self
+            .client
+            .list_secret_versions()
+            .set_parent(self.secret_path(secret))
+            .set_filter("state:ENABLED")
+            .set_page_size(100)
+            .send()
+            .await;
+        let versions = match listed {
+            Ok(page) => page.versions,
+            Err(e) => {
+                tracing::warn!(
+                    "saved the new version of `{secret}` but could not list the old ones to \
+                     disable them: {}",
+                    gcp::describe(&e)
+                );
+                return;
+            }
+        };
+        for old in versions
+            .iter()
+            .filter(|v| v.name != keep && v.state == State::Enabled)
+        {
+            if let Err(e) = self
+                .client
+                .disable_secret_version()
+                .set_name(&old.name)
+                .send()
+                .await
+            {
+                tracing::warn!(
+                    "saved the new version of `{secret}` but could not disable {}: {} (the \
+                     job's service account needs secretmanager.versions.disable on it)",
+                    old.name,
+                    gcp::describe(&e)
+                );
+            }
+        }
+    }
+}
+
+/// Tests shorten the save backoff through the same variable as Strava's.
+fn save_backoff() -> Duration {
+    std::env::var("HTTP_RETRY_BACKOFF_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(1))
+}
