@@ -105,10 +105,11 @@ async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
     if !args.apply {
         let list =
             strava_warehouse::views::views(args.dialect).map_err(|e| ConfigError(e.into()))?;
-        for view in list {
-            println!("{};\n", view.sql.trim_end().trim_end_matches(';'));
-        }
-        return Ok(());
+        let text: String = list
+            .iter()
+            .map(|view| format!("{};\n\n", view.sql.trim_end().trim_end_matches(';')))
+            .collect();
+        return emit(&text);
     }
     let spec = &args.warehouse.warehouse;
     match spec {
@@ -257,19 +258,31 @@ fn print_summary(r: &SyncReport, target: &str) {
 }
 
 fn print_schema(args: &SchemaArgs) -> anyhow::Result<()> {
+    let mut text = String::new();
     for table in TABLES {
-        match args.format {
-            SchemaFormat::Markdown => println!("{}", table.markdown()),
-            SchemaFormat::Bigquery => println!(
-                "{}",
+        let one = match args.format {
+            SchemaFormat::Markdown => format!("{}\n", table.markdown()),
+            SchemaFormat::Bigquery => format!(
+                "{}\n",
                 serde_json::to_string_pretty(&serde_json::json!({
                     "table": table.name,
                     "fields": table.bigquery_json(),
                 }))?
             ),
-            SchemaFormat::Duckdb => println!("{};\n", table.duckdb_ddl()),
-            SchemaFormat::Arrow => println!("{}: {:#?}\n", table.name, table.arrow_schema()),
-        }
+            SchemaFormat::Duckdb => format!("{};\n\n", table.duckdb_ddl()),
+            SchemaFormat::Arrow => format!("{}: {:#?}\n\n", table.name, table.arrow_schema()),
+        };
+        text.push_str(&one);
     }
-    Ok(())
+    emit(&text)
+}
+
+/// Writes a command's output; a reader that stopped early (`| head`) is not
+/// an error, where `println!` would panic.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
