@@ -1,0 +1,137 @@
+//! Fault injection beyond the happy path: page bodies that are not pages, a
+//! 429 before any page arrives, and a full disk under the Parquet file. Each
+//! test loads a first history, breaks the second run, and checks the exit
+//! code, the message, and that the first history is still there.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use wiremock::ResponseTemplate;
+
+/// A workspace whose warehouse holds activities 1, 2, 3 from a clean run.
+async fn loaded() -> Workspace {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    let run = ws.sync(&first, &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    ws
+}
+
+/// A Strava double whose page `page` answers `response`, the others normally.
+async fn strava_with_page(page: u32, response: ResponseTemplate) -> Strava {
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    strava.athlete().await;
+    strava.page_responds(page, response).await;
+    strava
+        .page_responds(
+            1,
+            ResponseTemplate::new(200).set_body_json(page_of(&[9, 8])),
+        )
+        .await;
+    strava
+        .page_responds(2, ResponseTemplate::new(200).set_body_json(json!([])))
+        .await;
+    strava
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_html_error_page_sent_with_status_200_fails_naming_the_page() {
+    let ws = loaded().await;
+    let html = "<!DOCTYPE html><html><body><h1>Strava is down for maintenance</h1></body></html>";
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200).set_body_raw(html, "text/html"),
+    )
+    .await;
+
+    let run = ws.sync(&strava, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("page 1"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("maintenance"),
+        "shows what came: {}",
+        run.stderr()
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+    run.assert_no_secret();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_is_an_object_instead_of_an_array_fails_naming_the_page() {
+    let ws = loaded().await;
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200).set_body_json(json!({"activities": page_of(&[9, 8])})),
+    )
+    .await;
+
+    let run = ws.sync(&strava, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("page 1"), "{}", run.stderr());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_truncated_page_body_fails_naming_the_page() {
+    let ws = loaded().await;
+    let full = serde_json::to_string(&page_of(&[9, 8])).unwrap();
+    let cut = &full[..full.len() / 2];
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200).set_body_raw(cut.to_string(), "application/json"),
+    )
+    .await;
+
+    let run = ws.sync(&strava, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(run.stderr().contains("page 1"), "{}", run.stderr());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_on_the_first_page_exits_3_and_keeps_the_table() {
+    let ws = loaded().await;
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(429)
+            .insert_header("X-ReadRateLimit-Limit", "100,1000")
+            .insert_header("X-ReadRateLimit-Usage", "100,300")
+            .set_body_json(json!({"message": "Rate Limit Exceeded"})),
+    )
+    .await;
+
+    let run = ws.sync(&strava, &[]);
+
+    assert_eq!(run.code(), 3, "{}", run.all());
+    assert!(run.stderr().contains("resets at"), "{}", run.stderr());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "rate_limited"]);
+}
+
+/// `/dev/full` accepts an open and fails every write with ENOSPC: the
+/// Parquet stage meets a full disk.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_under_the_parquet_file_fails_cleanly_and_keeps_the_table() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("SKIPPED: no /dev/full on this system");
+        return;
+    }
+    let ws = loaded().await;
+    let strava = Strava::serving(&[page_of(&[9, 8, 7])]).await;
+
+    let run = ws.sync(&strava, &["--parquet-out", "/dev/full"]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr().to_lowercase();
+    assert!(err.contains("no space left"), "{err}");
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+    run.assert_no_secret();
+}
