@@ -211,6 +211,14 @@ impl Pages {
         }
     }
 
+    /// Strava's rate-limit usage as its latest response reported it.
+    pub fn rate_limit_usage(&self) -> Option<String> {
+        match self {
+            Pages::Api(api) => api.client.http().last_reading().map(|r| r.describe()),
+            Pages::Replay(_) => None,
+        }
+    }
+
     pub fn api_calls(&self) -> u64 {
         match self {
             Pages::Api(api) => api.client.http().calls(),

@@ -38,6 +38,12 @@ pub fn init(format: LogFormat) {
     };
 }
 
+/// A random id for this process's run, on every JSON line.
+pub fn run_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| format!("{:012x}", rand::random::<u64>() >> 16))
+}
+
 /// Cloud Logging's structured format: `severity`, `message`, `time`, and the
 /// event's fields.
 struct JsonLines;
@@ -65,6 +71,8 @@ where
         map.insert("severity".into(), severity.into());
         map.insert("time".into(), chrono::Utc::now().to_rfc3339().into());
         map.insert("target".into(), event.metadata().target().into());
+        // Ties every line of one run together in Cloud Logging.
+        map.insert("run_id".into(), run_id().into());
         writeln!(w, "{}", Value::Object(map))
     }
 }

@@ -126,6 +126,7 @@ pub async fn sync<W: Warehouse>(
     let previous = warehouse.activity_count().await?;
 
     let mut calls = 0;
+    let mut usage: Option<String> = None;
     let mut source = "api";
     let result = async {
         let activities_path = settings
@@ -178,6 +179,7 @@ pub async fn sync<W: Warehouse>(
                 };
                 let extracted = pages.extract_into(&mut transform, expected_pages).await;
                 calls = pages.api_calls();
+                usage = pages.rate_limit_usage();
                 extracted?;
                 let unsaved_rotation = pages.take_unsaved_rotation();
                 (pages.finish()?, unsaved_rotation)
@@ -264,6 +266,14 @@ pub async fn sync<W: Warehouse>(
     if let Some(e) = unsaved_rotation {
         return Err(e.into());
     }
+    // One structured line per run for dashboards and log-based metrics.
+    tracing::info!(
+        activities = done.activities,
+        api_calls = calls,
+        rate_limit_usage = usage.as_deref().unwrap_or("not reported"),
+        "sync finished: {} activities loaded, {calls} Strava calls",
+        done.activities
+    );
     Ok(report(&done, previous, calls, raw_saved, settings, clock))
 }
 

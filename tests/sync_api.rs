@@ -652,3 +652,32 @@ async fn a_second_run_on_the_same_credentials_does_nothing_while_the_first_holds
     held.unlock().unwrap();
     assert_eq!(ws.sync(&strava, &[]).code(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_json_log_line_carries_the_run_id_and_the_run_ends_with_its_figures() {
+    let ws = Workspace::new();
+    let strava = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+
+    let run = ws.sync(&strava, &[]);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let lines: Vec<serde_json::Value> = run
+        .stderr()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert!(!lines.is_empty());
+    let run_id = lines[0]["run_id"].as_str().expect("run_id").to_string();
+    assert!(lines.iter().all(|l| l["run_id"] == json!(run_id)));
+    let last = lines
+        .iter()
+        .find(|l| {
+            l["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("sync finished"))
+        })
+        .expect("a closing line");
+    assert_eq!(last["severity"], json!("INFO"));
+    assert_eq!(last["activities"], json!(3));
+    assert_eq!(last["api_calls"], json!(4));
+}
