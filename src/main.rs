@@ -10,7 +10,9 @@ use clap::Parser;
 use strava_warehouse::config::{
     Cli, Command, PurgeArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs, WarehouseArgs,
 };
-use strava_warehouse::exit::{self, ConfigError};
+use strava_warehouse::exit;
+#[cfg(not(feature = "duckdb"))]
+use strava_warehouse::exit::ConfigError;
 use strava_warehouse::logging;
 use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
@@ -103,11 +105,18 @@ async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
 
 async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
     if !args.apply {
-        let list =
-            strava_warehouse::views::views(args.dialect).map_err(|e| ConfigError(e.into()))?;
-        let text: String = list
+        // GoogleSQL names tables fully qualified: the configured BigQuery
+        // dataset if there is one, else a placeholder to fill in.
+        let (project, dataset) = match &args.warehouse.warehouse {
+            WarehouseSpec::BigQuery { project, dataset } => (project.as_str(), dataset.as_str()),
+            WarehouseSpec::DuckDb(_) => ("PROJECT", "DATASET"),
+        };
+        let text: String = strava_warehouse::views::views(args.dialect)
             .iter()
-            .map(|view| format!("{};\n\n", view.sql.trim_end().trim_end_matches(';')))
+            .map(|view| {
+                let sql = view.render(project, dataset);
+                format!("{};\n\n", sql.trim_end().trim_end_matches(';'))
+            })
             .collect();
         return emit(&text);
     }
@@ -117,9 +126,11 @@ async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
         WarehouseSpec::BigQuery { project, dataset } => {
             let w = open_bigquery(project, dataset, &args.warehouse).await?;
             for view in strava_warehouse::views::BIGQUERY {
-                w.execute(view.sql).await.map_err(|detail| {
-                    anyhow::anyhow!("creating view {} in {spec} failed: {detail}", view.name)
-                })?;
+                w.execute(&view.render(project, dataset))
+                    .await
+                    .map_err(|detail| {
+                        anyhow::anyhow!("creating view {} in {spec} failed: {detail}", view.name)
+                    })?;
             }
             println!(
                 "Created or replaced {} views in {spec}.",

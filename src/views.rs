@@ -14,6 +14,21 @@ pub struct View {
     pub sql: &'static str,
 }
 
+/// What the GoogleSQL files write where a table or view name needs its
+/// project and dataset: BigQuery views must name what they read fully
+/// qualified (the default dataset of the creating job does not carry over to
+/// the view's readers), so each file writes `` `${dataset}.activities` ``.
+pub const DATASET_PLACEHOLDER: &str = "${dataset}";
+
+impl View {
+    /// The statement for `project.dataset`: the one place the placeholder is
+    /// filled in (DuckDB's files have none and come back unchanged).
+    pub fn render(&self, project: &str, dataset: &str) -> String {
+        self.sql
+            .replace(DATASET_PLACEHOLDER, &format!("{project}.{dataset}"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Dialect {
     Bigquery,
@@ -39,18 +54,25 @@ pub static DUCKDB: &[View] = views!("duckdb":
     "09_personal_records.sql" => "personal_records",
 );
 
-/// The views in GoogleSQL (BigQuery). Not written yet: the views issue's
-/// BigQuery half. A BigQuery load creates none until then.
-pub static BIGQUERY: &[View] = &[];
+/// The same views in GoogleSQL (BigQuery), same names, columns and order;
+/// table names carry [`DATASET_PLACEHOLDER`], filled in by [`View::render`].
+pub static BIGQUERY: &[View] = views!("bigquery":
+    "01_activity_metrics.sql" => "activity_metrics",
+    "02_daily_training_load.sql" => "daily_training_load",
+    "03_period_summary.sql" => "period_summary",
+    "04_weekly_summary.sql" => "weekly_summary",
+    "05_monthly_summary.sql" => "monthly_summary",
+    "06_quarterly_summary.sql" => "quarterly_summary",
+    "07_yearly_summary.sql" => "yearly_summary",
+    "08_eddington.sql" => "eddington",
+    "09_personal_records.sql" => "personal_records",
+);
 
-/// The views of a dialect, or why there are none yet.
-pub fn views(dialect: Dialect) -> Result<&'static [View], &'static str> {
+/// The views of a dialect.
+pub fn views(dialect: Dialect) -> &'static [View] {
     match dialect {
-        Dialect::Duckdb => Ok(DUCKDB),
-        Dialect::Bigquery => Err(
-            "the GoogleSQL views are not written yet (the views issue's BigQuery half); \
-             `--dialect duckdb` prints the DuckDB ones",
-        ),
+        Dialect::Duckdb => DUCKDB,
+        Dialect::Bigquery => BIGQUERY,
     }
 }
 
@@ -68,16 +90,70 @@ mod tests {
                 v.name
             );
         }
+        for v in BIGQUERY {
+            let head = format!(
+                "CREATE OR REPLACE VIEW `{DATASET_PLACEHOLDER}.{}` AS",
+                v.name
+            );
+            assert!(
+                v.sql.contains(&head),
+                "bigquery {} does not start with `{head}`",
+                v.name
+            );
+        }
     }
 
     #[test]
     fn every_sql_file_is_listed() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sql/duckdb");
-        let files = std::fs::read_dir(dir).unwrap().count();
-        assert_eq!(
-            files,
-            DUCKDB.len(),
-            "a file in {dir} is not in views::DUCKDB"
-        );
+        for (dialect, list) in [("duckdb", DUCKDB), ("bigquery", BIGQUERY)] {
+            let dir = format!("{}/sql/{dialect}", env!("CARGO_MANIFEST_DIR"));
+            let files = std::fs::read_dir(&dir).unwrap().count();
+            assert_eq!(
+                files,
+                list.len(),
+                "a file in {dir} is not listed in views.rs"
+            );
+        }
+    }
+
+    #[test]
+    fn both_dialects_have_the_same_views_in_the_same_order() {
+        let names = |l: &[View]| l.iter().map(|v| v.name).collect::<Vec<_>>();
+        assert_eq!(names(DUCKDB), names(BIGQUERY));
+    }
+
+    #[test]
+    fn render_names_every_table_with_its_project_and_dataset() {
+        for v in BIGQUERY {
+            let sql = v.render("my-proj", "strava");
+            assert!(!sql.contains(DATASET_PLACEHOLDER), "{}", v.name);
+            assert!(
+                sql.contains(&format!("`my-proj.strava.{}`", v.name)),
+                "{}",
+                v.name
+            );
+            // Every FROM/JOIN target is fully qualified: no bare table names.
+            for word in ["FROM", "JOIN"] {
+                for (i, _) in sql.match_indices(&format!("{word} ")) {
+                    let next = sql[i + word.len() + 1..].trim_start();
+                    let known_cte_or_qualified = next.starts_with("`my-proj.strava.")
+                        || ![
+                            "activities",
+                            "athlete_settings",
+                            "activity_metrics",
+                            "period_summary",
+                        ]
+                        .iter()
+                        .any(|t| next.starts_with(t));
+                    assert!(
+                        known_cte_or_qualified,
+                        "{}: unqualified `{word} {}`",
+                        v.name,
+                        &next[..next.len().min(30)]
+                    );
+                }
+            }
+        }
+        assert_eq!(DUCKDB[0].render("p", "d"), DUCKDB[0].sql);
     }
 }

@@ -384,7 +384,8 @@ impl Warehouse for BigQueryWarehouse {
         self.load_table(&ATHLETE_SETTINGS, load.athlete_settings, "WRITE_TRUNCATE")
             .await?;
         for view in crate::views::BIGQUERY {
-            self.execute(view.sql).await.map_err(|detail| {
+            let sql = view.render(&self.project, &self.dataset);
+            self.execute(&sql).await.map_err(|detail| {
                 self.unavailable(format!("creating view {} failed: {detail}", view.name))
             })?;
         }

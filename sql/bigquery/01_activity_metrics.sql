@@ -1,0 +1,113 @@
+-- activity_metrics (GoogleSQL): one row per activity, in unit-suffixed names,
+-- with the effort metrics; the BigQuery twin of sql/duckdb/01_activity_metrics.sql
+-- (same columns, same meaning). Calendar columns use the athlete's LOCAL date.
+-- Thresholds come from athlete_settings: the entry with the latest
+-- effective_from on or before the local date; dates before the first entry
+-- use the first entry. Table names carry the dataset placeholder that
+-- views.rs fills in with `project.dataset`.
+CREATE OR REPLACE VIEW `${dataset}.activity_metrics` AS
+WITH settings AS (
+  SELECT
+    *,
+    LEAD(effective_from) OVER (ORDER BY effective_from) AS next_from,
+    ROW_NUMBER() OVER (ORDER BY effective_from) = 1 AS is_first
+  FROM `${dataset}.athlete_settings`
+),
+base AS (
+  SELECT
+    a.*,
+    -- The bulk export has no local time: its rows fall back to the UTC date.
+    DATE(COALESCE(a.start_date_local, DATETIME(a.start_date))) AS local_date,
+    CASE
+      WHEN a.sport_type IN ('Ride', 'VirtualRide', 'GravelRide', 'MountainBikeRide', 'EBikeRide',
+                            'EMountainBikeRide', 'Velomobile', 'Handcycle') THEN 'ride'
+      WHEN a.sport_type IN ('Run', 'TrailRun', 'VirtualRun') THEN 'run'
+      WHEN a.sport_type = 'Swim' THEN 'swim'
+      WHEN a.sport_type IN ('Walk', 'Hike') THEN 'walk_hike'
+      ELSE 'other'
+    END AS sport_group
+  FROM `${dataset}.activities` AS a
+),
+-- The settings entry of each activity: an inner range join, then an equality
+-- LEFT JOIN back (BigQuery refuses a LEFT JOIN without an equality condition).
+in_force AS (
+  SELECT
+    b.id,
+    s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex
+  FROM base AS b
+  JOIN settings AS s
+    ON (b.local_date >= s.effective_from OR s.is_first)
+   AND (s.next_from IS NULL OR b.local_date < s.next_from)
+),
+joined AS (
+  SELECT
+    b.*,
+    s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex,
+    CASE WHEN b.device_watts THEN CAST(b.weighted_average_watts AS FLOAT64) END AS np,
+    -- Heart-rate reserve fractions, clamped to [0, 1].
+    GREATEST(0.0, LEAST(1.0, (b.average_heartrate - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr,
+    GREATEST(0.0, LEAST(1.0, (s.threshold_hr - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr_threshold,
+    CASE WHEN s.sex = 'F' THEN 0.86 ELSE 0.64 END AS trimp_a,
+    CASE WHEN s.sex = 'F' THEN 1.67 ELSE 1.92 END AS trimp_b
+  FROM base AS b
+  LEFT JOIN in_force AS s ON s.id = b.id
+),
+metrics AS (
+  SELECT
+    *,
+    np / NULLIF(ftp_w, 0) AS if_raw,
+    CASE WHEN has_heartrate AND average_heartrate IS NOT NULL
+         THEN moving_time / 60.0 * hrr * trimp_a * EXP(trimp_b * hrr) END AS trimp_raw,
+    60.0 * hrr_threshold * trimp_a * EXP(trimp_b * hrr_threshold) AS trimp_threshold_hour
+  FROM joined
+),
+loads AS (
+  SELECT
+    *,
+    CASE WHEN sport_group = 'ride' AND np IS NOT NULL AND ftp_w > 0
+         THEN moving_time / 3600.0 * if_raw * if_raw * 100.0 END AS tss_raw,
+    100.0 * trimp_raw / NULLIF(trimp_threshold_hour, 0) AS hr_tss_raw
+  FROM metrics
+)
+SELECT
+  id,
+  name,
+  sport_type,
+  sport_group,
+  start_date,
+  local_date,
+  DATE_TRUNC(local_date, WEEK(MONDAY)) AS week_start,
+  DATE_TRUNC(local_date, MONTH) AS month_start,
+  DATE_TRUNC(local_date, QUARTER) AS quarter_start,
+  EXTRACT(YEAR FROM local_date) AS year,
+  distance / 1000.0 AS distance_km,
+  moving_time / 3600.0 AS moving_time_h,
+  elapsed_time / 3600.0 AS elapsed_time_h,
+  total_elevation_gain AS elevation_gain_m,
+  average_speed * 3.6 AS avg_speed_kmh,
+  CASE WHEN sport_group IN ('run', 'walk_hike') AND distance > 0
+       THEN (moving_time / 60.0) / (distance / 1000.0) END AS pace_min_per_km,
+  total_elevation_gain / NULLIF(distance / 1000.0, 0) AS climb_m_per_km,
+  total_elevation_gain / NULLIF(moving_time / 3600.0, 0) AS vam_m_per_h,
+  average_heartrate AS avg_heartrate,
+  max_heartrate AS max_heartrate,
+  average_watts AS avg_watts,
+  np AS normalized_watts,
+  kilojoules AS work_kj,
+  average_watts / NULLIF(weight_kg, 0) AS watts_per_kg,
+  if_raw AS intensity_factor,
+  tss_raw AS tss,
+  trimp_raw AS trimp,
+  hr_tss_raw AS hr_tss,
+  COALESCE(tss_raw, hr_tss_raw) AS training_load,
+  CASE WHEN tss_raw IS NOT NULL THEN 'power'
+       WHEN hr_tss_raw IS NOT NULL THEN 'heart_rate'
+       ELSE 'none' END AS load_source,
+  suffer_score AS relative_effort,
+  CASE WHEN sport_group IN ('run', 'walk_hike') THEN (distance + 10.0 * COALESCE(total_elevation_gain, 0)) / 1000.0
+       WHEN sport_group = 'ride' THEN (distance + 8.0 * COALESCE(total_elevation_gain, 0)) / 1000.0
+  END AS equivalent_flat_km,
+  trainer,
+  commute,
+  manual
+FROM loads
