@@ -43,6 +43,37 @@ fn with(mut v: Value, extra: Value) -> Value {
     v
 }
 
+/// Loads `activities` from raw pages (with the settings file) into a new workspace.
+fn load(activities: Vec<Value>) -> Workspace {
+    let ws = Workspace::new();
+    let raw = ws.path("raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(
+        raw.join("athlete.json"),
+        json!({"id": 1, "sex": "M", "ftp": 300}).to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        raw.join("activities-page-0001.json"),
+        Value::Array(activities).to_string(),
+    )
+    .unwrap();
+    std::fs::write(raw.join("activities-page-0002.json"), "[]").unwrap();
+    std::fs::write(ws.path("athlete.toml"), SETTINGS).unwrap();
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-raw".into(),
+            raw.display().to_string(),
+            "--athlete-settings".into(),
+            ws.path("athlete.toml").display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    ws
+}
+
 /// Loads the fixture and returns the workspace holding the DuckDB file.
 fn load_fixture() -> Workspace {
     let power = |np: i64, avg: f64| json!({"device_watts": true, "weighted_average_watts": np, "average_watts": avg});
@@ -127,33 +158,7 @@ fn load_fixture() -> Workspace {
             power(250, 240.0),
         ),
     ];
-    let ws = Workspace::new();
-    let raw = ws.path("raw");
-    std::fs::create_dir_all(&raw).unwrap();
-    std::fs::write(
-        raw.join("athlete.json"),
-        json!({"id": 1, "sex": "M", "ftp": 300}).to_string(),
-    )
-    .unwrap();
-    std::fs::write(
-        raw.join("activities-page-0001.json"),
-        Value::Array(activities).to_string(),
-    )
-    .unwrap();
-    std::fs::write(raw.join("activities-page-0002.json"), "[]").unwrap();
-    std::fs::write(ws.path("athlete.toml"), SETTINGS).unwrap();
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--from-raw".into(),
-            raw.display().to_string(),
-            "--athlete-settings".into(),
-            ws.path("athlete.toml").display().to_string(),
-        ],
-        &[],
-    );
-    assert_eq!(run.code(), 0, "{}", run.all());
-    ws
+    load(activities)
 }
 
 fn close(actual: f64, expected: f64) {
@@ -289,6 +294,28 @@ fn eddington_counts_days_not_activities_in_km_and_miles() {
     assert_eq!(row("ride", "mi"), (2, 2, 1));
     // Runs: 10 km on two days -> E = 2, with 2 days of 3 km or more.
     assert_eq!(row("run", "km"), (2, 2, 1));
+}
+
+#[test]
+fn days_without_a_distance_never_count_toward_the_eddington_number() {
+    // Three days of 1.5 km (E = 1) and five manual rides with no distance.
+    let mut activities: Vec<Value> = (1..=3)
+        .map(|d| {
+            let day = format!("2024-05-0{d}T09:00:00Z");
+            ride(d, &day, &day, 1_500.0, 600)
+        })
+        .collect();
+    for d in 4..=8 {
+        let day = format!("2024-05-0{d}T09:00:00Z");
+        let mut manual = ride(d, &day, &day, 0.0, 600);
+        manual["distance"] = Value::Null;
+        manual["manual"] = json!(true);
+        activities.push(manual);
+    }
+    let ws = load(activities);
+    let e: i64 = Db::open(&ws.db())
+        .one("SELECT eddington_number FROM eddington WHERE sport_group = 'ride' AND unit = 'km'");
+    assert_eq!(e, 1);
 }
 
 #[test]

@@ -11,7 +11,9 @@ units AS (
 days AS (
   SELECT sport_group, local_date, SUM(distance_km) AS km
   FROM activity_metrics
-  WHERE sport_group IN ('ride', 'run')
+  -- A day with no distance (manual entries) meets no target. Without this,
+  -- DuckDB's LEAST(r, NULL) = r below would count it as meeting every one.
+  WHERE sport_group IN ('ride', 'run') AND distance_km IS NOT NULL
   GROUP BY sport_group, local_date
 ),
 day_units AS (
