@@ -125,17 +125,8 @@ async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
         WarehouseSpec::DuckDb(path) => apply_duckdb_views(path),
         WarehouseSpec::BigQuery { project, dataset } => {
             let w = open_bigquery(project, dataset, &args.warehouse).await?;
-            for view in strava_warehouse::views::BIGQUERY {
-                w.execute(&view.render(project, dataset))
-                    .await
-                    .map_err(|detail| {
-                        anyhow::anyhow!("creating view {} in {spec} failed: {detail}", view.name)
-                    })?;
-            }
-            println!(
-                "Created or replaced {} views in {spec}.",
-                strava_warehouse::views::BIGQUERY.len()
-            );
+            let created = w.apply_views().await?;
+            println!("Created or replaced {created} views in {spec}.");
             Ok(())
         }
     }

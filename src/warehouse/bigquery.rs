@@ -324,6 +324,17 @@ impl BigQueryWarehouse {
         }
     }
 
+    /// Creates or replaces every view, in order; returns how many.
+    pub async fn apply_views(&self) -> Result<usize, WarehouseError> {
+        for view in crate::views::BIGQUERY {
+            let sql = view.render(&self.project, &self.dataset);
+            self.execute(&sql).await.map_err(|detail| {
+                self.unavailable(format!("creating view {} failed: {detail}", view.name))
+            })?;
+        }
+        Ok(crate::views::BIGQUERY.len())
+    }
+
     /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
     pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
         let request = QueryRequest::new()
@@ -383,12 +394,7 @@ impl Warehouse for BigQueryWarehouse {
             .await?;
         self.load_table(&ATHLETE_SETTINGS, load.athlete_settings, "WRITE_TRUNCATE")
             .await?;
-        for view in crate::views::BIGQUERY {
-            let sql = view.render(&self.project, &self.dataset);
-            self.execute(&sql).await.map_err(|detail| {
-                self.unavailable(format!("creating view {} failed: {detail}", view.name))
-            })?;
-        }
+        self.apply_views().await?;
         self.load_table(&SYNC_RUNS, load.run, "WRITE_APPEND").await
     }
 
