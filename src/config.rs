@@ -57,6 +57,8 @@ pub enum Command {
     /// Delete everything the product stored: tables, views, raw pages and,
     /// with --credentials, the stored tokens.
     Purge(PurgeArgs),
+    /// Print a Looker Studio link that opens a new report on the BigQuery views.
+    LookerUrl(WarehouseArgs),
 }
 
 #[derive(Debug, Args)]

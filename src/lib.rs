@@ -12,6 +12,7 @@ pub mod extract;
 pub mod gcp;
 pub mod logging;
 pub mod login;
+pub mod looker;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;

@@ -62,6 +62,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Purge(args) => purge(&args).await,
+        Command::LookerUrl(args) => match &args.warehouse {
+            WarehouseSpec::BigQuery { project, dataset } => emit(&format!(
+                "{}\n",
+                strava_warehouse::looker::url(project, dataset)
+            )),
+            WarehouseSpec::DuckDb(_) => Err(exit::ConfigError(
+                "Looker Studio reads BigQuery, not a DuckDB file: pass --warehouse \
+                 bigquery:PROJECT.DATASET (or set WAREHOUSE)"
+                    .into(),
+            )
+            .into()),
+        },
     }
 }
 

@@ -133,3 +133,16 @@ async fn numbers_json_cannot_hold_are_rejected_with_the_field_named() {
     }
     assert_eq!(Db::open(&ws.db()).ids(), vec![1]);
 }
+
+#[test]
+fn looker_url_without_a_bigquery_warehouse_is_exit_2_saying_which_setting() {
+    let ws = Workspace::new();
+    let run = ws.run(&["looker-url".into()], &[]);
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(
+        run.stderr()
+            .contains("--warehouse bigquery:PROJECT.DATASET"),
+        "{}",
+        run.stderr()
+    );
+}
