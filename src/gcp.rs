@@ -9,7 +9,11 @@
 //! failures without a token in them. Not responsible for: which API is called
 //! (see `warehouse::bigquery`, `secrets::gcp`).
 
+use std::time::Duration;
+
 use google_cloud_auth::credentials::{Builder, CacheableResource, Credentials};
+use google_cloud_gax::exponential_backoff::{ExponentialBackoff, ExponentialBackoffBuilder};
+use google_cloud_gax::retry_policy::{Aip194Strict, LimitedAttemptCount, RetryPolicyExt};
 use reqwest::header::HeaderMap;
 
 /// One scope for every call: BigQuery and Secret Manager both accept it.
@@ -29,6 +33,22 @@ pub fn credentials() -> Result<Credentials, NoCredentials> {
         .with_scopes([SCOPE])
         .build()
         .map_err(|e| NoCredentials(e.to_string()))
+}
+
+/// The retry policy for Google client calls: Google's own rules for what is
+/// retryable, but at most `retries` retries. The default retries for minutes,
+/// which would stall a run against an unreachable service.
+pub fn retry_policy(retries: u32) -> LimitedAttemptCount<Aip194Strict> {
+    Aip194Strict.with_attempt_limit(retries + 1)
+}
+
+/// Exponential backoff for Google client calls, from `first` up to 16 times it.
+pub fn backoff_policy(first: Duration) -> Result<ExponentialBackoff, String> {
+    ExponentialBackoffBuilder::new()
+        .with_initial_delay(first)
+        .with_maximum_delay(first.saturating_mul(16))
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// The `Authorization` (and quota-project) headers for a hand-written request.

@@ -13,8 +13,6 @@
 
 use std::time::Duration;
 
-use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
-use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt};
 use google_cloud_secretmanager_v1::client::SecretManagerService;
 use google_cloud_secretmanager_v1::model::SecretPayload;
 use google_cloud_secretmanager_v1::model::secret_version::State;
@@ -48,15 +46,11 @@ impl GcpStore {
         let client = SecretManagerService::builder()
             .with_endpoint(api_url.trim_end_matches('/'))
             .with_credentials(credentials)
-            // Reads are idempotent and retried by Google's policy; a bounded
-            // budget keeps an unreachable Secret Manager from stalling minutes.
-            .with_retry_policy(Aip194Strict.with_attempt_limit(4))
+            // Reads are idempotent and retried by Google's policy, within a
+            // bounded budget.
+            .with_retry_policy(gcp::retry_policy(3))
             .with_backoff_policy(
-                ExponentialBackoffBuilder::new()
-                    .with_initial_delay(Duration::from_millis(500))
-                    .with_maximum_delay(Duration::from_secs(8))
-                    .build()
-                    .map_err(|e| SecretsError::Invalid(e.to_string()))?,
+                gcp::backoff_policy(Duration::from_millis(500)).map_err(SecretsError::Invalid)?,
             )
             .build()
             .await

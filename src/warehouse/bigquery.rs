@@ -23,8 +23,6 @@ use bytes::Bytes;
 use google_cloud_auth::credentials::Credentials;
 use google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService};
 use google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest};
-use google_cloud_gax::exponential_backoff::ExponentialBackoffBuilder;
-use google_cloud_gax::retry_policy::{Aip194Strict, RetryPolicyExt};
 use serde_json::json;
 
 use super::{Load, Warehouse, WarehouseError};
@@ -94,17 +92,10 @@ impl BigQueryWarehouse {
         };
         let credentials = gcp::credentials().map_err(|e| unavailable(e.to_string()))?;
         let api = settings.api_url.trim_end_matches('/').to_string();
-        // Google's default policy retries for minutes; the same bounded
-        // budget as every other call of the run is enough, and an unreachable
-        // warehouse is reported before any Strava call is spent.
-        let retry = || Aip194Strict.with_attempt_limit(settings.retries + 1);
-        let backoff = || {
-            ExponentialBackoffBuilder::new()
-                .with_initial_delay(settings.retry_backoff)
-                .with_maximum_delay(settings.retry_backoff.saturating_mul(16))
-                .build()
-                .map_err(|e| unavailable(e.to_string()))
-        };
+        // The run's retry budget, so an unreachable warehouse is reported in
+        // seconds and before any Strava call is spent.
+        let retry = || gcp::retry_policy(settings.retries);
+        let backoff = || gcp::backoff_policy(settings.retry_backoff).map_err(&unavailable);
         macro_rules! client {
             ($service:ty) => {
                 <$service>::builder()
