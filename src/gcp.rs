@@ -28,11 +28,19 @@ const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 pub struct NoCredentials(pub String);
 
 /// Application Default Credentials. Nothing is fetched until the first call.
+/// Built once per process and shared (clones share one token cache), so
+/// BigQuery and Secret Manager sign in with one token source: one token
+/// fetch a run, not one per client.
 pub fn credentials() -> Result<Credentials, NoCredentials> {
-    Builder::default()
+    static SHARED: std::sync::OnceLock<Credentials> = std::sync::OnceLock::new();
+    if let Some(shared) = SHARED.get() {
+        return Ok(shared.clone());
+    }
+    let built = Builder::default()
         .with_scopes([SCOPE])
         .build()
-        .map_err(|e| NoCredentials(e.to_string()))
+        .map_err(|e| NoCredentials(e.to_string()))?;
+    Ok(SHARED.get_or_init(|| built).clone())
 }
 
 /// The retry policy for Google client calls: Google's own rules for what is
