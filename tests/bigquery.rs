@@ -67,6 +67,7 @@ async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
             .await,
         600
     );
+    bq.assert_no_secret_in(&ds).await;
     let a = sample_first_activity();
     let id = a["id"].as_i64().unwrap();
     let rows = bq
@@ -359,5 +360,51 @@ async fn a_permission_denied_answer_names_the_roles_the_job_needs() {
         "{stderr}"
     );
     assert!(stderr.contains("roles/bigquery.dataEditor"), "{stderr}");
+    assert!(!run.all().contains(GCP_TOKEN));
+}
+
+#[tokio::test]
+async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset() {
+    let Some(emulator) = emulator_url("purge_deletes_every_table_and_view") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+    assert!(
+        bq.table(&ds, "activity_metrics")
+            .await
+            .get("error")
+            .is_none()
+    );
+
+    let run = ws.run(
+        &["purge".into(), "--yes".into()],
+        &[
+            ("WAREHOUSE", format!("bigquery:{PROJECT}.{ds}")),
+            ("BIGQUERY_API_URL", emulator.clone()),
+            ("GCE_METADATA_HOST", meta.host()),
+        ],
+    );
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let mut gone = vec![];
+    for view in strava_warehouse::views::BIGQUERY.iter().map(|v| v.name) {
+        gone.push(view);
+    }
+    gone.extend(strava_warehouse::schema::TABLES.iter().map(|t| t.name));
+    for name in gone {
+        assert!(
+            run.stdout().contains(&format!("{PROJECT}.{ds}.{name}")),
+            "{name} not listed:\n{}",
+            run.stdout()
+        );
+        let table = bq.table(&ds, name).await;
+        assert_eq!(table["error"]["code"], 404, "{name} still there: {table}");
+    }
     assert!(!run.all().contains(GCP_TOKEN));
 }

@@ -135,3 +135,53 @@ async fn a_full_disk_under_the_parquet_file_fails_cleanly_and_keeps_the_table() 
     assert_eq!(db.outcomes(), vec!["ok", "failed"]);
     run.assert_no_secret();
 }
+
+/// Every run in these tests ends with a sweep for secrets (`common::run`);
+/// it must find a secret stored as a value in a DuckDB table or in a
+/// ZSTD-compressed Parquet column, whatever either format does to the bytes.
+#[test]
+fn the_secret_sweep_finds_a_secret_inside_a_duckdb_file_and_a_zstd_parquet_file() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let duck = tempfile::tempdir().unwrap();
+    let db = Db::open(&duck.path().join("w.duckdb"));
+    db.0.execute_batch(&format!(
+        "CREATE TABLE t AS SELECT 'row ' || i || ' {REFRESH_TOKEN}' AS v FROM range(5000) r(i)"
+    ))
+    .unwrap();
+    drop(db);
+    let found = catch_unwind(AssertUnwindSafe(|| assert_no_secret_in_files(duck.path())));
+    assert!(
+        found.is_err(),
+        "the sweep missed a secret in a DuckDB table"
+    );
+
+    let pq = tempfile::tempdir().unwrap();
+    let path = pq.path().join("out.parquet");
+    write_zstd_parquet(&path, &format!("note {ACCESS_TOKEN}"));
+    let found = catch_unwind(AssertUnwindSafe(|| assert_no_secret_in_files(pq.path())));
+    assert!(
+        found.is_err(),
+        "the sweep missed a secret in a Parquet file"
+    );
+}
+
+fn write_zstd_parquet(path: &std::path::Path, value: &str) {
+    use arrow_array::{ArrayRef, RecordBatch, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::WriterProperties;
+    let values: ArrayRef = std::sync::Arc::new(StringArray::from(vec![value; 1000]));
+    let batch = RecordBatch::try_from_iter([("v", values)]).unwrap();
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_dictionary_enabled(false)
+        .build();
+    let mut writer = ArrowWriter::try_new(
+        std::fs::File::create(path).unwrap(),
+        batch.schema(),
+        Some(props),
+    )
+    .unwrap();
+    writer.write(&batch).unwrap();
+    writer.close().unwrap();
+}

@@ -117,6 +117,24 @@ impl BigQuery {
             .collect()
     }
 
+    /// Fails if a test secret or the Google token is in any row of the
+    /// product's tables in `dataset`.
+    pub async fn assert_no_secret_in(&self, dataset: &str) {
+        for table in strava_warehouse::schema::TABLES {
+            let rows = self
+                .query(&format!("SELECT * FROM {dataset}.{}", table.name))
+                .await;
+            let text = serde_json::to_string(&rows).expect("rows as JSON");
+            for secret in super::SECRETS.iter().chain([&GCP_TOKEN]) {
+                assert!(
+                    !text.contains(secret),
+                    "a secret is stored in {dataset}.{}",
+                    table.name
+                );
+            }
+        }
+    }
+
     /// One integer from `sql`.
     pub async fn count(&self, sql: &str) -> i64 {
         let rows = self.query(sql).await;
@@ -126,19 +144,26 @@ impl BigQuery {
             .unwrap_or_else(|| panic!("{sql}: {rows:?}"))
     }
 
-    /// The table resource (schema, partitioning, clustering, numRows).
+    /// The table resource (schema, partitioning, clustering, numRows), or
+    /// BigQuery's error object for a table that is not there.
     pub async fn table(&self, dataset: &str, table: &str) -> Value {
-        self.http
-            .get(format!(
-                "{}/bigquery/v2/projects/{PROJECT}/datasets/{dataset}/tables/{table}",
-                self.url
-            ))
-            .send()
-            .await
-            .expect("tables.get")
-            .json()
-            .await
-            .expect("table json")
+        let url = format!(
+            "{}/bigquery/v2/projects/{PROJECT}/datasets/{dataset}/tables/{table}",
+            self.url
+        );
+        // The emulator, busy with other tests' loads, now and then closes a
+        // connection without answering; a read-back may ask again.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.http.get(&url).send().await {
+                Ok(resp) => return resp.json().await.expect("table json"),
+                Err(e) if attempt < 3 && e.is_request() => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await
+                }
+                Err(e) => panic!("tables.get {url}: {e}"),
+            }
+        }
     }
 }
 

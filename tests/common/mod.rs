@@ -181,6 +181,106 @@ pub fn page_of(ids: &[i64]) -> Vec<Value> {
         .collect()
 }
 
+/// Files that are the secret store itself (the `file:` store, its lock and
+/// the temporary file it is saved through): the one place secrets belong.
+fn is_secret_store(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains("secrets"))
+}
+
+/// Fails if any test secret is in a file under `dir` other than the store:
+/// raw pages and CSVs byte by byte, Parquet and DuckDB files by their decoded
+/// values (ZSTD and DuckDB's compression would hide a secret from a byte scan).
+pub fn assert_no_secret_in_files(dir: &Path) {
+    for path in files_under(dir) {
+        if is_secret_store(&path) {
+            continue;
+        }
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("parquet") => parquet_text(&path),
+            #[cfg(feature = "duckdb")]
+            Some("duckdb") => duckdb_text(&path),
+            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned(),
+        };
+        for s in SECRETS {
+            assert!(!text.contains(s), "a secret was left in {}", path.display());
+        }
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => found.extend(files_under(&path)),
+            Ok(t) if t.is_file() => found.push(path),
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every string and binary value of a Parquet file, one per line. A file a
+/// failed run left unfinished is read byte by byte instead.
+fn parquet_text(path: &Path) -> String {
+    use arrow_array::{Array, BinaryArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let Ok(reader) = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes.clone()))
+        .and_then(|b| b.build())
+    else {
+        return String::from_utf8_lossy(&bytes).into_owned();
+    };
+    let mut text = String::new();
+    for batch in reader {
+        let batch = batch.expect("read a Parquet batch");
+        for column in batch.columns() {
+            if let Some(strings) = column.as_any().downcast_ref::<StringArray>() {
+                strings.iter().flatten().for_each(|v| {
+                    text.push_str(v);
+                    text.push('\n');
+                });
+            } else if let Some(blobs) = column.as_any().downcast_ref::<BinaryArray>() {
+                blobs.iter().flatten().for_each(|v| {
+                    text.push_str(&String::from_utf8_lossy(v));
+                    text.push('\n');
+                });
+            }
+        }
+    }
+    text
+}
+
+/// Every row of every table of a DuckDB file, as text.
+#[cfg(feature = "duckdb")]
+fn duckdb_text(path: &Path) -> String {
+    let db = Db::open(path);
+    let tables: Vec<String> = {
+        let mut stmt =
+            db.0.prepare("SELECT table_name FROM duckdb_tables()")
+                .expect("list tables");
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    let mut text = String::new();
+    for table in tables {
+        let sql = format!("SELECT CAST(t AS VARCHAR) FROM \"{table}\" t");
+        let mut stmt = db.0.prepare(&sql).expect(&sql);
+        for row in stmt.query_map([], |r| r.get::<_, String>(0)).expect(&sql) {
+            text.push_str(&row.expect("row"));
+            text.push('\n');
+        }
+    }
+    text
+}
+
 pub struct Run {
     pub output: Output,
 }
@@ -271,9 +371,14 @@ impl Workspace {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        Run {
+        let run = Run {
             output: cmd.output().expect("run strava-warehouse"),
-        }
+        };
+        // Every scenario, not only the ones about secrets: whatever a run
+        // printed or left behind must be free of them.
+        run.assert_no_secret();
+        assert_no_secret_in_files(self.dir.path());
+        run
     }
 
     pub fn refresh_token_on_disk(&self) -> String {
