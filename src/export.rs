@@ -10,8 +10,12 @@
 //! Ride`). What the export lacks stays NULL. Not responsible for: Parquet
 //! (see `transform`) or merging with API data (the pipeline's job).
 //!
-//! Only English headers are read: the localized forms could not be confirmed,
-//! so another language fails clearly instead of loading wrong columns.
+//! Exports of English, German and French accounts are read: Strava translates
+//! the headers word for word (same order, same repeats), the dates (`Mar 1,
+//! 2021, 6:12:03 AM`, `01.03.2021, 06:12:03`, `1 mars 2021, 06:12:03`) and the
+//! activity types (`Radfahrt`, `Vélo`). Those three were confirmed from real
+//! exports (README lists the sources); another language fails clearly
+//! instead of loading wrong columns.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -23,14 +27,6 @@ use chrono::NaiveDateTime;
 use crate::schema::{ACTIVITIES, Kind};
 use crate::transform::decode::{Cell, Row};
 use crate::transform::{Origin, Transform, TransformError};
-
-/// Which of several same-named columns to read.
-#[derive(Debug, Clone, Copy)]
-enum Occurrence {
-    First,
-    /// The base-unit copy (seconds, metres) of a repeated column.
-    Last,
-}
 
 /// export header -> (activities column, which occurrence). README's export
 /// table documents this list; tests/docs.rs fails when one is missing there.
@@ -58,28 +54,179 @@ pub const MAPPING: &[(&str, &str, &str)] = &[
     ("Commute", "commute", "first"),
 ];
 
-/// The date format of `Activity Date` (UTC).
-const DATE_FORMAT: &str = "%b %d, %Y, %I:%M:%S %p";
+/// Every header MAPPING reads, as English, German and French accounts'
+/// exports write it (copied from real exports' header rows; README's export
+/// table shows them and tests/docs.rs keeps the two in step).
+pub const TRANSLATIONS: &[[&str; 3]] = &[
+    ["Activity ID", "Aktivitäts-ID", "ID de l'activité"],
+    ["Activity Date", "Aktivitätsdatum", "Date de l'activité"],
+    ["Activity Name", "Name der Aktivität", "Nom de l'activité"],
+    ["Activity Type", "Aktivitätsart", "Type d'activité"],
+    ["Elapsed Time", "Verstrichene Zeit", "Temps écoulé"],
+    ["Moving Time", "Bewegungszeit", "Durée de déplacement"],
+    ["Distance", "Distanz", "Distance"],
+    ["Max Speed", "Höchstgeschw.", "Vitesse max."],
+    [
+        "Average Speed",
+        "Durchschnittliche Geschwindigkeit",
+        "Vitesse moyenne",
+    ],
+    ["Elevation Gain", "Höhenzunahme", "Dénivelé positif"],
+    ["Elevation Low", "Min. Höhe", "Altitude min."],
+    ["Elevation High", "Max. Höhe", "Altitude max."],
+    [
+        "Average Cadence",
+        "Durchschnittliche Trittfrequenz",
+        "Cadence moyenne",
+    ],
+    [
+        "Max Heart Rate",
+        "Max. Herzfrequenz",
+        "Fréquence cardiaque max.",
+    ],
+    [
+        "Average Heart Rate",
+        "Durchschnittliche Herzfrequenz",
+        "Fréquence cardiaque moyenne",
+    ],
+    [
+        "Average Watts",
+        "Durchschnittliche Watt",
+        "Puissance moyenne",
+    ],
+    [
+        "Weighted Average Power",
+        "Gewichtete durchschnittliche Leistung",
+        "Puissance moyenne pondérée",
+    ],
+    ["Max Watts", "Max. Watt", "Puissance max."],
+    ["Relative Effort", "Relative Leistung", "Effort relatif"],
+    ["Commute", "Pendeln", "Déplacement-transport"],
+];
+
+/// Activity types German and French exports write, and the API's name for
+/// each. Only names seen in real exports or in parsers run on them; any
+/// other is stored as written (and counted in a warning).
+const TYPES: &[(&str, &str)] = &[
+    ("Radfahrt", "Ride"),
+    ("Lauf", "Run"),
+    ("Schwimmen", "Swim"),
+    ("Training", "Workout"),
+    ("Vélo", "Ride"),
+    ("Course à pied", "Run"),
+    ("Natation", "Swim"),
+    ("Randonnée", "Hike"),
+    ("Marche", "Walk"),
+];
+
+/// The account language an export was written in, told by its first header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    English,
+    German,
+    French,
+}
+
+impl Language {
+    const ALL: [Language; 3] = [Language::English, Language::German, Language::French];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// This language's spelling of an English header.
+    fn header(self, english: &str) -> Option<&'static str> {
+        TRANSLATIONS
+            .iter()
+            .find(|t| t[0] == english)
+            .map(|t| t[self.index()])
+    }
+
+    fn of(first_header: &str) -> Option<Language> {
+        Language::ALL
+            .into_iter()
+            .find(|l| l.header("Activity ID") == Some(first_header))
+    }
+
+    /// `Activity Date` in UTC, in this language's form.
+    fn date(self, raw: &str) -> Option<NaiveDateTime> {
+        match self {
+            // Newer exports may put a (narrow) no-break space before AM/PM.
+            Language::English => NaiveDateTime::parse_from_str(
+                &raw.replace(['\u{202f}', '\u{a0}'], " "),
+                "%b %d, %Y, %I:%M:%S %p",
+            )
+            .ok(),
+            Language::German => NaiveDateTime::parse_from_str(raw, "%d.%m.%Y, %H:%M:%S").ok(),
+            Language::French => french_date(raw),
+        }
+    }
+
+    fn date_example(self) -> &'static str {
+        match self {
+            Language::English => "a date like `Mar 1, 2021, 6:12:03 AM`",
+            Language::German => "a date like `01.03.2021, 06:12:03`",
+            Language::French => "a date like `1 mars 2021, 06:12:03`",
+        }
+    }
+}
+
+/// `27 juil. 2026, 11:13:16`; older exports wrote `24 mai 2012 à 16:27:40`.
+fn french_date(raw: &str) -> Option<NaiveDateTime> {
+    const MONTHS: [&[&str]; 12] = [
+        &["janv", "janvier"],
+        &["févr", "février"],
+        &["mars"],
+        &["avr", "avril"],
+        &["mai"],
+        &["juin"],
+        &["juil", "juillet"],
+        &["août"],
+        &["sept", "septembre"],
+        &["oct", "octobre"],
+        &["nov", "novembre"],
+        &["déc", "décembre"],
+    ];
+    let normalized = raw
+        .replace(['\u{202f}', '\u{a0}'], " ")
+        .replace(" à ", ", ");
+    let (date, time) = normalized.split_once(", ")?;
+    let mut parts = date.split_whitespace();
+    let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let month = month.trim_end_matches('.').to_lowercase();
+    let number = MONTHS
+        .iter()
+        .position(|names| names.contains(&month.as_str()))?
+        + 1;
+    let day =
+        chrono::NaiveDate::from_ymd_opt(year.parse().ok()?, number as u32, day.parse().ok()?)?;
+    let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M:%S").ok()?;
+    Some(day.and_time(time))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot read the Strava export {path}: {detail}")]
     Open { path: PathBuf, detail: String },
     #[error(
-        "{path} has no `{missing}` column, so it is not an English Strava activities.csv \
-         (its first columns: {found}). Switch Strava's language to English and request the \
-         export again; other languages are not supported yet"
+        "{path} is not an activities.csv this job can read: its first columns are {found}. \
+         Exports of English, German and French accounts are read; switch Strava's language \
+         to one of them and request the export again"
     )]
-    NotEnglish {
+    UnknownLanguage { path: PathBuf, found: String },
+    #[error("{path} has no `{missing}` column; is it a Strava activities.csv?")]
+    MissingColumn {
         path: PathBuf,
         missing: &'static str,
-        found: String,
     },
     #[error("{path} line {line}, column `{column}`: `{value}` is not {expected}")]
     BadValue {
         path: PathBuf,
         line: u64,
-        column: &'static str,
+        column: String,
         value: String,
         expected: &'static str,
     },
@@ -138,51 +285,64 @@ fn for_each_row(
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(bytes.as_slice());
-    let headers = reader
+    let headers: Vec<String> = reader
         .headers()
         .map_err(|e| ExportError::Csv {
             path: csv_name.clone(),
             line: 1,
             detail: e.to_string(),
         })?
-        .clone();
+        .iter()
+        // A byte-order mark, if an editor added one, is not part of the name.
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let language = headers
+        .first()
+        .and_then(|h| Language::of(h))
+        .ok_or_else(|| ExportError::UnknownLanguage {
+            path: csv_name.clone(),
+            found: headers
+                .iter()
+                .take(4)
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
     let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        positions.entry(h.trim()).or_default().push(i);
+        positions.entry(h.as_str()).or_default().push(i);
     }
-    for required in ["Activity ID", "Activity Date"] {
-        if !positions.contains_key(required) {
-            let found: Vec<&str> = headers.iter().take(4).collect();
-            return Err(ExportError::NotEnglish {
-                path: csv_name,
-                missing: required,
-                found: found.join(", "),
-            });
-        }
+    let present = |english: &str| {
+        language
+            .header(english)
+            .filter(|h| positions.contains_key(h))
+    };
+    if present("Activity Date").is_none() {
+        return Err(ExportError::MissingColumn {
+            path: csv_name,
+            missing: "Activity Date",
+        });
     }
-    // (csv index, activities index, export header) for every mapped column present.
+    // (csv index, activities index, the export's header) for every mapped column present.
     let mut plan = Vec::new();
-    for (header, column, which) in MAPPING {
-        let Some(at) = positions.get(header) else {
+    for (english, column, which) in MAPPING {
+        let Some(header) = present(english) else {
             continue;
         };
-        let occurrence = if *which == "last" {
-            Occurrence::Last
-        } else {
-            Occurrence::First
-        };
+        let at = &positions[header];
         // A column written once is the display copy when the mapping wants
         // the base-unit one (e.g. a lone `Distance` in km or miles): skip it.
-        let index = match (occurrence, at.as_slice()) {
-            (Occurrence::First, [first, ..]) => *first,
-            (Occurrence::Last, [_, .., last]) => *last,
-            (Occurrence::Last, [only]) if !REPEATED.contains(header) => *only,
+        let index = match (*which, at.as_slice()) {
+            ("first", [first, ..]) => *first,
+            (_, [_, _, ..]) => at[at.len() - 1],
+            (_, [only]) if !REPEATED.contains(english) => *only,
             _ => continue,
         };
         if let Some(target) = ACTIVITIES.index_of(column) {
-            plan.push((index, target, *header));
+            plan.push((index, target, header));
         }
     }
+    let mut unknown_types: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| ExportError::Csv {
             path: csv_name.clone(),
@@ -194,11 +354,11 @@ fn for_each_row(
         for (index, target, header) in &plan {
             let raw = record.get(*index).unwrap_or("").trim();
             let column = &ACTIVITIES.columns[*target];
-            row[*target] =
-                cell(raw, column.kind, column.name).map_err(|expected| ExportError::BadValue {
+            row[*target] = cell(raw, column.kind, column.name, language, &mut unknown_types)
+                .map_err(|expected| ExportError::BadValue {
                     path: csv_name.clone(),
                     line,
-                    column: header,
+                    column: header.to_string(),
                     value: raw.chars().take(60).collect(),
                     expected,
                 })?;
@@ -207,12 +367,22 @@ fn for_each_row(
             return Err(ExportError::BadValue {
                 path: csv_name.clone(),
                 line,
-                column: "Activity ID",
+                column: language
+                    .header("Activity ID")
+                    .unwrap_or("Activity ID")
+                    .into(),
                 value: String::new(),
                 expected: "an activity id",
             });
         }
         each(row)?;
+    }
+    for (name, count) in unknown_types {
+        tracing::warn!(
+            activity_type = %name,
+            activities = count,
+            "the export names an activity type this job has no API name for; stored as written"
+        );
     }
     Ok(())
 }
@@ -226,16 +396,24 @@ const REPEATED: &[&str] = &[
     "Commute",
 ];
 
-fn cell(raw: &str, kind: Kind, column: &str) -> Result<Cell, &'static str> {
+fn cell(
+    raw: &str,
+    kind: Kind,
+    column: &str,
+    language: Language,
+    unknown_types: &mut HashMap<String, u64>,
+) -> Result<Cell, &'static str> {
     if raw.is_empty() {
         return Ok(Cell::Null);
     }
     match (kind, column) {
-        // People's names for types ("Virtual Ride", "E-Bike Ride") become
-        // the API's ("VirtualRide", "EBikeRide").
-        (Kind::String, "sport_type" | "type") => Ok(Cell::Str(
-            raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect(),
-        )),
+        (Kind::String, "sport_type" | "type") => {
+            let (name, known) = sport_type(raw, language);
+            if !known && column == "sport_type" {
+                *unknown_types.entry(name.clone()).or_default() += 1;
+            }
+            Ok(Cell::Str(name))
+        }
         (Kind::String, _) => Ok(Cell::Str(raw.to_string())),
         (Kind::Int64, "id") => raw.parse().map(Cell::Int).map_err(|_| "an activity id"),
         (Kind::Int64, _) => match raw.parse::<f64>() {
@@ -251,11 +429,28 @@ fn cell(raw: &str, kind: Kind, column: &str) -> Result<Cell, &'static str> {
             "false" | "0" => Ok(Cell::Bool(false)),
             _ => Err("true or false"),
         },
-        (Kind::Timestamp, _) => NaiveDateTime::parse_from_str(raw, DATE_FORMAT)
+        (Kind::Timestamp, _) => language
+            .date(raw)
             .map(|t| Cell::Micros(t.and_utc().timestamp_micros()))
-            .map_err(|_| "a date like `Mar 1, 2021, 6:12:03 AM`"),
+            .ok_or(language.date_example()),
         _ => Err("a value this column takes"),
     }
+}
+
+/// The API's name for an export's activity type, and whether it is known.
+fn sport_type(raw: &str, language: Language) -> (String, bool) {
+    if let Some((_, api)) = TYPES.iter().find(|(written, _)| *written == raw) {
+        return ((*api).to_string(), true);
+    }
+    if language == Language::English {
+        // People's names for types ("Virtual Ride", "E-Bike Ride") become
+        // the API's ("VirtualRide", "EBikeRide").
+        return (
+            raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect(),
+            true,
+        );
+    }
+    (raw.to_string(), false)
 }
 
 /// The CSV's bytes, from a folder, a `.zip` or the file itself, and a name for errors.

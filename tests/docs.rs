@@ -44,3 +44,24 @@ fn readme_documents_every_export_column_mapping() {
         );
     }
 }
+
+#[test]
+fn readme_gives_every_export_header_in_each_language_read() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let section = readme
+        .split("## Loading Strava's bulk export")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has the export section");
+    for forms in strava_warehouse::export::TRANSLATIONS {
+        let row = section.lines().find(|l| {
+            let cells: Vec<&str> = l
+                .split('|')
+                .map(|c| c.trim().trim_end_matches(" (2nd)"))
+                .collect();
+            forms.iter().all(|f| cells.contains(f))
+        });
+        assert!(row.is_some(), "README's export table lacks a row {forms:?}");
+    }
+}

@@ -112,8 +112,158 @@ fn the_zip_archive_is_read_directly() {
     assert_eq!(Db::open(&ws.db()).ids().len(), 3);
 }
 
+/// A German account's header row (92 columns, 2024), as users pasted it
+/// from real exports (geo-activity-playground issues #112 and #191).
+const HEADER_DE: &str = "Aktivitäts-ID,Aktivitätsdatum,Name der Aktivität,Aktivitätsart,Aktivitätsbeschreibung,Verstrichene Zeit,Distanz,Max. Herzfrequenz,Relative Leistung,Pendeln,Hinweis zur Privatsphäre für Aktivitäten,Aktivitätsausrüstung,Dateiname,Sportlergewicht,Fahrradgewicht,Verstrichene Zeit,Bewegungszeit,Distanz,Höchstgeschw.,Durchschnittliche Geschwindigkeit,Höhenzunahme,Höhenunterschied,Min. Höhe,Max. Höhe,Max. Steigung,Durchschnittliche Steigung,Durchschnittliche positive Steigung,Durchschnittliche negative Steigung,Max. Tritt-/Schrittfrequenz,Durchschnittliche Trittfrequenz,Max. Herzfrequenz,Durchschnittliche Herzfrequenz,Max. Watt,Durchschnittliche Watt,Kalorien,Max. Temperatur,Durchschnittliche Temperatur,Relative Leistung,Gesamtarbeit,Anzahl Läufe,Bergaufzeit,Bergabzeit,Andere Zeit,Gefühlte Anstrengung,Art,Startzeit,Gewichtete durchschnittliche Leistung,Leistungszahl,Gefühlte Anstrengung verwenden,Gefühlte relative Leistung,Pendeln,Insgesamt gestemmtes Gewicht,Von Upload,Auf Steigung angepasste Distanz,Wetterbeobachtungszeit,Wetterlage,Wetter: Temperatur,Scheinbare Temperatur,Taupunkt,Luftfeuchtigkeit,Wetter: Druck,Windgeschwindigkeit,Windböe,Windrichtung,Niederschlagsintensität,Sonnenaufgangszeit,Sonnenuntergangszeit,Mondphase,Fahrrad,Ausrüstung,Niederschlagswahrscheinlichkeit,Niederschlagsart,Wolkendecke,Wetter: Sichtbarkeit,UV-Index,Wetter: Ozon,Sprunganzahl,Schwierigkeit insgesamt,Durchschnittlicher Flow,Markiert,Durchschnittsgeschwindigkeit im Aufzeichnungszeitraum,Auf Schotter zurückgelegte Distanz,Neu getestete Distanz,Neu getestete Schotterdistanz,Aktivitätsanzahl,Schritte insgesamt,Eingesparte CO₂-Emissionen,Pool-Länge,Trainingsbelastung,Intensität,Durchschnittliches auf Steigung angepasstes Tempo,Medien";
+
+/// A French account's header row (103 columns, 2026), from a script run on a
+/// real export (evarandrianasolo-web/cairn, ingestion spike results).
+const HEADER_FR: &str = "ID de l'activité,Date de l'activité,Nom de l'activité,Type d'activité,Description de l'activité,Temps écoulé,Distance,Fréquence cardiaque max.,Effort relatif,Déplacement-transport,Note privée sur les activités,Matériel utilisé pour l'activité,Nom du fichier,Poids de l'athlète,Poids du vélo,Temps écoulé,Durée de déplacement,Distance,Vitesse max.,Vitesse moyenne,Dénivelé positif,Dénivelé négatif,Altitude min.,Altitude max.,Pente max.,Pente moyenne,Pente positive moyenne,Pente négative moyenne,Cadence max.,Cadence moyenne,Fréquence cardiaque max.,Fréquence cardiaque moyenne,Puissance max.,Puissance moyenne,Calories,Température max.,Température moyenne,Effort relatif,Effort total,Nombre de sorties course à pied,Temps de montée,Temps de descente,Autres temps,Effort ressenti,Type,Heure de début,Puissance moyenne pondérée,Nombre d'échantillons de puissance,Utiliser l'Effort ressenti,Effort relatif ressenti,Déplacement-transport,Poids total soulevé,À partir du téléchargement,Distance ajustée selon la pente,Heure d'observation de la météo,Conditions météo,Température selon les prévisions météo,Température ressentie,Point de rosée,Humidité,Pression atmosphérique,Vitesse du vent,Rafale de vent,Direction du vent,Intensité des précipitations,Heure de lever du soleil,Heure de coucher du soleil,Phase de la lune,Vélo,Matériel,Probabilité de précipitations,Type de précipitations,Couverture nuageuse,Visibilité selon les prévisions météo,Indice UV,Ozone selon les prévisions météo,Nombre de sauts,Grit total,Flow moyen,Signalé,Vitesse moyenne (temps écoulé),Distance sur chemin,Distance récemment découverte,Distance sur chemin récemment découverte,Nombre d'activités,Nombre total de pas,CO2 économisé,Longueur de piscine,Charge d’entraînement,Intensité,Vitesse moyenne ajustée selon la pente,Temps enregistré par le chronomètre,Nombre total de cycles,Récupération,Avec mon animal de compagnie,Compétition,Sortie longue,Pour la bonne cause,Avec enfant,Distance en descente,Nombre total de séries,Nombre total de répétitions,Support";
+
+/// A CSV line as wide as `header` with `cells` at their column positions,
+/// quoted the way Strava quotes.
+fn line(header: &str, cells: &[(usize, &str)]) -> String {
+    let mut out = vec![String::new(); header.split(',').count()];
+    for (i, v) in cells {
+        out[*i] = if v.contains([',', '"', '\n']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_string()
+        };
+    }
+    out.join(",")
+}
+
+fn write_export(ws: &Workspace, lines: &[String]) -> std::path::PathBuf {
+    let path = ws.path("activities.csv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
 #[test]
-fn a_non_english_export_fails_clearly_and_loads_nothing() {
+fn a_german_export_loads_with_its_dates_types_and_base_unit_columns() {
+    let ws = Workspace::new();
+    // Modelled on a real row (geo-activity-playground #86): the first
+    // Distanz is km with a decimal comma, the second metres with a point.
+    let path = write_export(
+        &ws,
+        &[
+            HEADER_DE.to_string(),
+            line(
+                HEADER_DE,
+                &[
+                    (0, "8228026758"),
+                    (1, "09.12.2022, 15:24:49"),
+                    (2, "2022-12-09 16:24"),
+                    (3, "Radfahrt"),
+                    (4, "bewölkt, 0°C"),
+                    (5, "3189"),
+                    (6, "9,44"),
+                    (9, "true"),
+                    (11, "Patria"),
+                    (14, "20.0"),
+                    (15, "3189.0"),
+                    (16, "2070.0"),
+                    (17, "9440.3"),
+                    (31, "131.0"),
+                ],
+            ),
+            line(
+                HEADER_DE,
+                &[
+                    (0, "1"),
+                    (1, "01.03.2021, 06:12:03"),
+                    (3, "Lauf"),
+                    (15, "1800.0"),
+                ],
+            ),
+        ],
+    );
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    let q = |col: &str| format!("SELECT {col} FROM activities WHERE id = 8228026758");
+    assert_eq!(
+        db.one::<String>(&q("strftime(start_date, '%Y-%m-%d %H:%M:%S')")),
+        "2022-12-09 15:24:49"
+    );
+    assert_eq!(db.one::<String>(&q("sport_type")), "Ride");
+    assert_eq!(db.one::<f64>(&q("distance")), 9440.3);
+    assert_eq!(db.one::<i64>(&q("elapsed_time")), 3189);
+    assert_eq!(db.one::<i64>(&q("moving_time")), 2070);
+    assert_eq!(db.one::<f64>(&q("average_heartrate")), 131.0);
+    assert!(db.one::<bool>(&q("commute")));
+    assert_eq!(
+        db.one::<String>("SELECT sport_type || ' ' || strftime(start_date, '%d.%m.%Y %H:%M') FROM activities WHERE id = 1"),
+        "Run 01.03.2021 06:12"
+    );
+}
+
+#[test]
+fn a_french_export_reads_month_names_in_both_date_forms_and_keeps_unknown_types_as_written() {
+    let ws = Workspace::new();
+    let path = write_export(
+        &ws,
+        &[
+            HEADER_FR.to_string(),
+            line(
+                HEADER_FR,
+                &[
+                    (0, "31"),
+                    (1, "27 juil. 2026, 11:13:16"),
+                    (2, "Sortie du matin"),
+                    (3, "Vélo"),
+                    (6, "42,50"),
+                    (17, "42500.0"),
+                ],
+            ),
+            line(
+                HEADER_FR,
+                &[
+                    (0, "32"),
+                    (1, "24 mai 2012 à 16:27:40"),
+                    (3, "Course à pied"),
+                ],
+            ),
+            line(
+                HEADER_FR,
+                &[(0, "33"), (1, "3 févr. 2024, 08:00:00"), (3, "Ski de fond")],
+            ),
+        ],
+    );
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    let rows = |sql: &str| -> Vec<String> {
+        let mut stmt = db.0.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert_eq!(
+        rows(
+            "SELECT sport_type || ' ' || strftime(start_date, '%Y-%m-%d %H:%M:%S') FROM activities ORDER BY id"
+        ),
+        vec![
+            "Ride 2026-07-27 11:13:16",
+            "Run 2012-05-24 16:27:40",
+            "Ski de fond 2024-02-03 08:00:00"
+        ]
+    );
+    assert_eq!(
+        db.one::<f64>("SELECT distance FROM activities WHERE id = 31"),
+        42500.0
+    );
+    assert!(run.stderr().contains("Ski de fond"), "{}", run.stderr());
+}
+
+#[test]
+fn an_export_in_another_language_fails_naming_the_ones_read_and_loads_nothing() {
     let ws = Workspace::new();
     let path = ws.path("activities.csv");
     std::fs::write(
@@ -123,7 +273,36 @@ fn a_non_english_export_fails_clearly_and_loads_nothing() {
     .unwrap();
     let run = sync_export(&ws, &path);
     assert_eq!(run.code(), 1, "{}", run.all());
-    assert!(run.stderr().contains("English"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("`ID de actividad`")
+            && run.stderr().contains("English, German and French"),
+        "{}",
+        run.stderr()
+    );
+    let loaded = ws.db().exists()
+        && Db::open(&ws.db()).one::<i64>(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'activities'",
+        ) > 0;
+    assert!(!loaded, "nothing may be loaded");
+}
+
+#[test]
+fn a_german_date_in_the_english_form_names_the_expected_form() {
+    let ws = Workspace::new();
+    let path = write_export(
+        &ws,
+        &[
+            HEADER_DE.to_string(),
+            line(HEADER_DE, &[(0, "5"), (1, "Mar 1, 2021, 6:12:03 AM")]),
+        ],
+    );
+    let run = sync_export(&ws, &path);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("`Aktivitätsdatum`") && run.stderr().contains("01.03.2021, 06:12:03"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
