@@ -185,3 +185,75 @@ fn write_zstd_parquet(path: &std::path::Path, value: &str) {
     writer.write(&batch).unwrap();
     writer.close().unwrap();
 }
+
+/// The API half of a sync through `CuttingApi`, the token from `strava`.
+fn sync_through(ws: &Workspace, strava: &Strava, api: &common::cutting::CuttingApi) -> Run {
+    let secrets = format!("file:{}", ws.secrets_file().display());
+    ws.run(
+        &["sync".into(), "--secrets".into(), secrets],
+        &[
+            ("STRAVA_API_URL", api.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_reset_in_the_middle_of_a_page_is_retried_and_the_run_succeeds() {
+    let ws = loaded().await;
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    let api = common::cutting::CuttingApi::start(vec![page_of(&[9, 8, 7])], 1, 1).await;
+
+    let run = sync_through(&ws, &strava, &api);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![7, 8, 9]);
+    let page_one = api
+        .requests()
+        .iter()
+        .filter(|t| t.contains("page=1&") || t.ends_with("page=1"))
+        .count();
+    assert_eq!(
+        page_one,
+        2,
+        "page 1 once cut, once whole: {:?}",
+        api.requests()
+    );
+    // token + athlete + page 1 twice + the empty page 2
+    assert_eq!(
+        db.one::<i64>("SELECT api_calls FROM sync_runs ORDER BY started_at DESC LIMIT 1"),
+        5
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_reset_on_every_try_fails_after_bounded_retries_and_keeps_the_table() {
+    let ws = loaded().await;
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    let api = common::cutting::CuttingApi::start(vec![page_of(&[9, 8, 7])], 1, usize::MAX).await;
+
+    let run = sync_through(&ws, &strava, &api);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("page 1") && err.contains("after 3 attempts") && err.contains("reset"),
+        "{err}"
+    );
+    // 1 try + HTTP_RETRIES (2) retries
+    assert_eq!(
+        api.requests()
+            .iter()
+            .filter(|t| t.contains("activities"))
+            .count(),
+        3,
+        "{:?}",
+        api.requests()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+}

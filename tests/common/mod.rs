@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses its own subset
 
 pub mod bigquery;
+pub mod cutting;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -65,13 +66,8 @@ impl Strava {
     }
 
     pub async fn athlete(&self) {
-        self.athlete_responds(ResponseTemplate::new(200).set_body_json(json!({
-            "id": ATHLETE_ID, "username": "tester", "firstname": "Test", "lastname": "Er",
-            "sex": "F", "weight": 60.5, "ftp": 230, "measurement_preference": "meters",
-            "city": "Bern", "country": "Switzerland", "created_at": "2015-03-01T10:00:00Z",
-            "resource_state": 3, "premium": true
-        })))
-        .await;
+        self.athlete_responds(ResponseTemplate::new(200).set_body_json(athlete()))
+            .await;
     }
 
     pub async fn athlete_responds(&self, response: ResponseTemplate) {
@@ -129,6 +125,16 @@ impl Strava {
     pub async fn requests(&self) -> Vec<wiremock::Request> {
         self.server.received_requests().await.unwrap_or_default()
     }
+}
+
+/// The athlete the doubles serve.
+pub fn athlete() -> Value {
+    json!({
+        "id": ATHLETE_ID, "username": "tester", "firstname": "Test", "lastname": "Er",
+        "sex": "F", "weight": 60.5, "ftp": 230, "measurement_preference": "meters",
+        "city": "Bern", "country": "Switzerland", "created_at": "2015-03-01T10:00:00Z",
+        "resource_state": 3, "premium": true
+    })
 }
 
 /// A SummaryActivity as Strava sends it, with the given id and start.
