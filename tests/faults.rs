@@ -1,5 +1,6 @@
 //! Fault injection beyond the happy path: page bodies that are not pages, a
-//! 429 before any page arrives, and a full disk under the Parquet file. Each
+//! 429 before any page arrives, a connection reset halfway through a body,
+//! and a full disk under the Parquet file and under the DuckDB file. Each
 //! test loads a first history, breaks the second run, and checks the exit
 //! code, the message, and that the first history is still there.
 
@@ -256,4 +257,85 @@ async fn a_connection_reset_on_every_try_fails_after_bounded_retries_and_keeps_t
     let db = Db::open(&ws.db());
     assert_eq!(db.ids(), vec![1, 2, 3]);
     assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+}
+
+/// A 16 MiB tmpfs mounted for one test, unmounted when dropped. Mounting
+/// needs root (CAP_SYS_ADMIN), which CI's machine gives; elsewhere the test
+/// that uses it says SKIPPED.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount() -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a filler file until the disk refuses, then frees `leave` bytes.
+    fn fill_leaving(&self, leave: usize) {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(self.path("filler")).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while filler
+            .write_all(&chunk)
+            .and_then(|()| filler.sync_all())
+            .is_ok()
+        {}
+        let len = filler.metadata().unwrap().len();
+        filler.set_len(len.saturating_sub(leave as u64)).unwrap();
+    }
+
+    fn free(&self) {
+        std::fs::remove_file(self.path("filler")).unwrap();
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_under_the_duckdb_file_fails_cleanly_and_keeps_the_table() {
+    let Some(disk) = SmallDisk::mount() else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let ws = Workspace::new();
+    let warehouse = format!("duckdb:{}", disk.path("strava.duckdb").display());
+    let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;
+    let run = ws.sync_with_env(&first, &[], &[("WAREHOUSE", &warehouse)]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    // A history of 3,000 activities needs megabytes; the disk has 256 kB left.
+    let ids: Vec<i64> = (1..=3000).rev().collect();
+    let pages: Vec<_> = ids.chunks(200).map(page_of).collect();
+    let second = Strava::serving(&pages).await;
+    disk.fill_leaving(256 * 1024);
+    let run = ws.sync_with_env(&second, &[], &[("WAREHOUSE", &warehouse)]);
+    disk.free();
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(err.contains("the previous data is kept"), "{err}");
+    let db = Db::open(&disk.path("strava.duckdb"));
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+    assert_no_secret_in_files(disk.dir.path());
 }
