@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::extract::ApiSettings;
 use crate::login::LoginSettings;
 use crate::pipeline::{SourceSettings, SyncSettings};
-use crate::secrets::{Secret, SecretsSpec};
+use crate::secrets::{self, Secret, SecretsSettings, SecretsSpec};
 use crate::strava::HttpSettings;
 use crate::views::Dialect;
 use crate::warehouse::{WarehouseSpec, bigquery};
@@ -61,6 +61,58 @@ pub enum Command {
     LookerUrl(WarehouseArgs),
 }
 
+/// Where the Strava credentials are, and where Secret Manager is.
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// Where the Strava credentials are: env, file:PATH, or gcp:PROJECT (Secret Manager).
+    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
+    pub secrets: SecretsSpec,
+
+    /// Secret Manager API root, for gcp:PROJECT (the job appends /v1/...).
+    #[arg(long, env = "SECRET_MANAGER_API_URL", default_value = secrets::gcp::DEFAULT_API_URL)]
+    pub secret_manager_api_url: String,
+
+    /// Name of the Secret Manager secret holding the Strava client id.
+    #[arg(
+        long,
+        env = "STRAVA_CLIENT_ID_SECRET",
+        default_value = "strava-client-id"
+    )]
+    pub client_id_secret: String,
+
+    /// Name of the Secret Manager secret holding the Strava client secret.
+    #[arg(
+        long,
+        env = "STRAVA_CLIENT_SECRET_SECRET",
+        default_value = "strava-client-secret"
+    )]
+    pub client_secret_secret: String,
+
+    /// Name of the Secret Manager secret holding the Strava refresh token.
+    #[arg(
+        long,
+        env = "STRAVA_REFRESH_TOKEN_SECRET",
+        default_value = "strava-refresh-token"
+    )]
+    pub refresh_token_secret: String,
+}
+
+impl SecretsArgs {
+    /// `save_backoff`: first delay between attempts to save a rotated token.
+    pub fn settings(&self, save_backoff: Duration) -> SecretsSettings {
+        SecretsSettings {
+            spec: self.secrets.clone(),
+            secret_manager: secrets::gcp::SecretManagerSettings {
+                api_url: self.secret_manager_api_url.clone(),
+                client_id_secret: self.client_id_secret.clone(),
+                client_secret_secret: self.client_secret_secret.clone(),
+                refresh_token_secret: self.refresh_token_secret.clone(),
+                save_backoff,
+            },
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
     #[command(flatten)]
@@ -74,9 +126,8 @@ pub struct PurgeArgs {
     #[arg(long)]
     pub credentials: bool,
 
-    /// Where the Strava credentials are: env, file:PATH, or gcp:PROJECT.
-    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
-    pub secrets: SecretsSpec,
+    #[command(flatten)]
+    pub secrets: SecretsArgs,
 
     /// Do not ask for confirmation.
     #[arg(long)]
@@ -85,9 +136,9 @@ pub struct PurgeArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Where to store the credentials: file:PATH or gcp:PROJECT (Secret Manager).
-    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
-    pub secrets: SecretsSpec,
+    /// Where to store the credentials (--secrets file:PATH or gcp:PROJECT).
+    #[command(flatten)]
+    pub secrets: SecretsArgs,
 
     /// The Strava application's client id (else the one already in the store).
     #[arg(long, env = "STRAVA_CLIENT_ID")]
@@ -113,7 +164,7 @@ pub struct LoginArgs {
 impl LoginArgs {
     pub fn settings(&self) -> LoginSettings {
         LoginSettings {
-            secrets: self.secrets.clone(),
+            secrets: self.secrets.settings(Duration::from_secs(1)),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone().map(Secret::new),
             oauth_url: self.strava_oauth_url.clone(),
@@ -179,9 +230,8 @@ pub struct SyncArgs {
     #[command(flatten)]
     pub warehouse: WarehouseArgs,
 
-    /// Where the Strava credentials are: env, file:PATH, or gcp:PROJECT.
-    #[arg(long, env = "STRAVA_SECRETS", default_value = "env")]
-    pub secrets: SecretsSpec,
+    #[command(flatten)]
+    pub secrets: SecretsArgs,
 
     /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
     /// root whose newest complete run is used) instead of calling Strava.
@@ -264,13 +314,14 @@ pub enum SchemaFormat {
 
 impl SyncArgs {
     pub fn settings(&self) -> SyncSettings {
+        let backoff = Duration::from_millis(self.http_retry_backoff_ms);
         let api = ApiSettings {
-            secrets: self.secrets.clone(),
+            secrets: self.secrets.settings(backoff),
             api_url: self.strava_api_url.clone(),
             oauth_url: self.strava_oauth_url.clone(),
             http: HttpSettings {
                 retries: self.http_retries,
-                backoff: Duration::from_millis(self.http_retry_backoff_ms),
+                backoff,
                 timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
             },
             raw_dir: self.raw_dir.clone(),

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::raw::{self, ATHLETE_FILE, RawReader, RawWriter, page_file};
-use crate::secrets::{Credentials, RunLock, Secret, SecretStore, SecretsError, SecretsSpec};
+use crate::secrets::{Credentials, RunLock, Secret, SecretStore, SecretsError, SecretsSettings};
 use crate::strava::ratelimit::Budget;
 use crate::strava::{HttpSettings, StravaClient, StravaError};
 use crate::transform::Transform;
@@ -22,7 +22,7 @@ use crate::transform::Transform;
 /// Settings for reading from the Strava API.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
-    pub secrets: SecretsSpec,
+    pub secrets: SecretsSettings,
     pub api_url: String,
     pub oauth_url: String,
     pub http: HttpSettings,
@@ -42,7 +42,7 @@ pub enum Pages {
 pub struct ApiPages {
     client: StravaClient,
     store: SecretStore,
-    secrets: SecretsSpec,
+    secrets: SecretsSettings,
     creds: Credentials,
     token: Secret,
     raw: Option<RawWriter>,

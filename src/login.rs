@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::exit::ConfigError;
-use crate::secrets::{Credentials, Secret, SecretStore, SecretsSpec};
+use crate::secrets::{Credentials, Secret, SecretStore, SecretsSettings};
 use crate::strava::{HttpSettings, StravaClient};
 
 /// What the job needs: every activity, private ones included, and the profile.
@@ -23,7 +23,7 @@ const NEEDED_SCOPE: &str = "activity:read_all";
 
 #[derive(Debug, Clone)]
 pub struct LoginSettings {
-    pub secrets: SecretsSpec,
+    pub secrets: SecretsSettings,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
     pub oauth_url: String,

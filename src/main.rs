@@ -16,7 +16,7 @@ use strava_warehouse::exit::ConfigError;
 use strava_warehouse::logging;
 use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
-use strava_warehouse::secrets::SecretsSpec;
+use strava_warehouse::secrets::SecretsSettings;
 use strava_warehouse::warehouse::WarehouseSpec;
 use strava_warehouse::warehouse::bigquery::BigQueryWarehouse;
 
@@ -177,7 +177,7 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
             what.push_str(&format!(", the raw pages under {}", dir.display()));
         }
         if args.credentials {
-            what.push_str(&format!(", the credentials in {}", args.secrets));
+            what.push_str(&format!(", the credentials in {}", args.secrets.secrets));
         }
         eprint!("This deletes {what}. Type `yes` to go on: ");
         let mut answer = String::new();
@@ -188,7 +188,8 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
             );
         }
     }
-    let credentials = args.credentials.then_some(&args.secrets);
+    let secrets = args.secrets.settings(std::time::Duration::from_secs(1));
+    let credentials = args.credentials.then_some(&secrets);
     let removed = match spec {
         WarehouseSpec::DuckDb(path) => {
             purge_duckdb(
@@ -224,7 +225,7 @@ async fn purge_duckdb(
     path: &Path,
     name: &str,
     raw_dir: Option<&Path>,
-    credentials: Option<&SecretsSpec>,
+    credentials: Option<&SecretsSettings>,
 ) -> anyhow::Result<Vec<String>> {
     let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
     strava_warehouse::purge::purge(&mut w, name, raw_dir, credentials).await
@@ -235,7 +236,7 @@ async fn purge_duckdb(
     _: &Path,
     _: &str,
     _: Option<&Path>,
-    _: Option<&SecretsSpec>,
+    _: Option<&SecretsSettings>,
 ) -> anyhow::Result<Vec<String>> {
     Err(no_duckdb())
 }

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crate::raw;
-use crate::secrets::{SecretStore, SecretsSpec};
+use crate::secrets::{SecretStore, SecretsSettings};
 use crate::warehouse::Warehouse;
 
 /// Deletes and returns a line per thing deleted.
@@ -18,7 +18,7 @@ pub async fn purge<W: Warehouse>(
     warehouse: &mut W,
     warehouse_name: &str,
     raw_dir: Option<&Path>,
-    credentials: Option<&SecretsSpec>,
+    credentials: Option<&SecretsSettings>,
 ) -> anyhow::Result<Vec<String>> {
     let mut removed: Vec<String> = warehouse
         .purge()

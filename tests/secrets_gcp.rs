@@ -318,3 +318,50 @@ async fn a_denied_read_names_the_accessor_role() {
     );
     assert!(stderr.contains("secretmanager.versions.access"), "{stderr}");
 }
+
+#[tokio::test]
+async fn secret_manager_and_the_secret_names_can_be_given_as_flags() {
+    let (ws, meta, sm) = (
+        Workspace::new(),
+        Metadata::start().await,
+        SecretManager::start().await,
+    );
+    sm.holds("strava-client-id", CLIENT_ID).await;
+    sm.holds("strava-client-secret", CLIENT_SECRET).await;
+    sm.holds("athlete-7-refresh", REFRESH_TOKEN).await;
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--secrets".into(),
+            "gcp:p1".into(),
+            "--secret-manager-api-url".into(),
+            sm.server.uri(),
+            "--refresh-token-secret".into(),
+            "athlete-7-refresh".into(),
+        ],
+        &[
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("GCE_METADATA_HOST", meta.host()),
+        ],
+    );
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let read: Vec<String> = sm
+        .requests()
+        .await
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        read.iter()
+            .any(|p| p.contains("/secrets/athlete-7-refresh/")),
+        "{read:?}"
+    );
+    assert!(
+        !read.iter().any(|p| p.contains("strava-refresh-token")),
+        "{read:?}"
+    );
+}

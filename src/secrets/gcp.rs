@@ -23,12 +23,29 @@ use crate::retry::{Attempt, Backoff, GaveUp};
 
 pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 
-/// The secrets' names; each can be renamed with an environment variable.
-const NAMES: [(&str, &str); 3] = [
-    ("STRAVA_CLIENT_ID_SECRET", "strava-client-id"),
-    ("STRAVA_CLIENT_SECRET_SECRET", "strava-client-secret"),
-    ("STRAVA_REFRESH_TOKEN_SECRET", "strava-refresh-token"),
-];
+/// Where Secret Manager is and what the three secrets are called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretManagerSettings {
+    /// The API root (`SECRET_MANAGER_API_URL`); the client appends `/v1/…`.
+    pub api_url: String,
+    pub client_id_secret: String,
+    pub client_secret_secret: String,
+    pub refresh_token_secret: String,
+    /// First delay between attempts to save a rotated token; doubles.
+    pub save_backoff: Duration,
+}
+
+impl Default for SecretManagerSettings {
+    fn default() -> Self {
+        SecretManagerSettings {
+            api_url: DEFAULT_API_URL.into(),
+            client_id_secret: "strava-client-id".into(),
+            client_secret_secret: "strava-client-secret".into(),
+            refresh_token_secret: "strava-refresh-token".into(),
+            save_backoff: Duration::from_secs(1),
+        }
+    }
+}
 
 pub struct GcpStore {
     project: String,
@@ -40,11 +57,13 @@ pub struct GcpStore {
 }
 
 impl GcpStore {
-    /// `api_url` is `SECRET_MANAGER_API_URL` (tests, proxies).
-    pub async fn open(project: &str, api_url: &str) -> Result<Self, SecretsError> {
+    pub async fn open(
+        project: &str,
+        settings: &SecretManagerSettings,
+    ) -> Result<Self, SecretsError> {
         let credentials = gcp::credentials().map_err(|e| SecretsError::Invalid(e.to_string()))?;
         let client = SecretManagerService::builder()
-            .with_endpoint(api_url.trim_end_matches('/'))
+            .with_endpoint(settings.api_url.trim_end_matches('/'))
             .with_credentials(credentials)
             // Reads are idempotent and retried by Google's policy, within a
             // bounded budget.
@@ -55,16 +74,15 @@ impl GcpStore {
             .build()
             .await
             .map_err(|e| SecretsError::Invalid(format!("Secret Manager client: {e}")))?;
-        let name = |i: usize| std::env::var(NAMES[i].0).unwrap_or_else(|_| NAMES[i].1.into());
         Ok(GcpStore {
             project: project.into(),
-            client_id: name(0),
-            client_secret: name(1),
-            refresh_token: name(2),
+            client_id: settings.client_id_secret.clone(),
+            client_secret: settings.client_secret_secret.clone(),
+            refresh_token: settings.refresh_token_secret.clone(),
             client,
             save_retries: Backoff {
                 retries: 4,
-                first: save_backoff(),
+                first: settings.save_backoff,
             },
         })
     }
@@ -256,13 +274,4 @@ impl GcpStore {
             }
         }
     }
-}
-
-/// Tests shorten the save backoff through the same variable as Strava's.
-fn save_backoff() -> Duration {
-    std::env::var("HTTP_RETRY_BACKOFF_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(1))
 }

@@ -110,6 +110,30 @@ impl fmt::Display for SecretsSpec {
     }
 }
 
+/// The `--secrets` store, and how the `gcp:` store reaches Secret Manager
+/// (each a flag with an environment twin, like every other setting).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretsSettings {
+    pub spec: SecretsSpec,
+    pub secret_manager: gcp::SecretManagerSettings,
+}
+
+impl SecretsSettings {
+    /// Settings for `spec` with Secret Manager's defaults.
+    pub fn new(spec: SecretsSpec) -> Self {
+        SecretsSettings {
+            spec,
+            secret_manager: gcp::SecretManagerSettings::default(),
+        }
+    }
+}
+
+impl fmt::Display for SecretsSettings {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.spec.fmt(f)
+    }
+}
+
 /// Holds the run lock until dropped (the OS releases it if the process dies).
 #[derive(Debug)]
 pub struct RunLock {
@@ -130,19 +154,13 @@ pub enum SecretStore {
 }
 
 impl SecretStore {
-    pub async fn open(spec: &SecretsSpec) -> Result<Self, SecretsError> {
-        match spec {
+    pub async fn open(settings: &SecretsSettings) -> Result<Self, SecretsError> {
+        match &settings.spec {
             SecretsSpec::Env => Ok(SecretStore::Env(env::EnvStore)),
             SecretsSpec::File(path) => Ok(SecretStore::File(file::FileStore::new(path.clone()))),
-            SecretsSpec::Gcp(project) => {
-                // The API root, like every base URL, has an environment twin
-                // (DESIGN.md); the store is opened from the --secrets value alone.
-                let url = std::env::var("SECRET_MANAGER_API_URL")
-                    .unwrap_or_else(|_| gcp::DEFAULT_API_URL.into());
-                Ok(SecretStore::Gcp(Box::new(
-                    gcp::GcpStore::open(project, &url).await?,
-                )))
-            }
+            SecretsSpec::Gcp(project) => Ok(SecretStore::Gcp(Box::new(
+                gcp::GcpStore::open(project, &settings.secret_manager).await?,
+            ))),
         }
     }
 
