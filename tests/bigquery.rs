@@ -408,3 +408,46 @@ async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset()
     }
     assert!(!run.all().contains(GCP_TOKEN));
 }
+
+#[tokio::test]
+async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept() {
+    let Some(emulator) = emulator_url("a_load_job_still_running_at_the_timeout") else {
+        return;
+    };
+    let (ws, meta, bq, ds) = (
+        Workspace::new(),
+        Metadata::start().await,
+        BigQuery::new(&emulator),
+        fresh_dataset(),
+    );
+    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+    let front = Front::start(&emulator).await;
+    front.stall_loads_into("activities").await;
+
+    let run = sync_sample(
+        &ws,
+        &meta,
+        &front.url(),
+        &ds,
+        &[("BIGQUERY_JOB_TIMEOUT_SECS", "1")],
+    );
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("not done after 1 s") && stderr.contains("cancel"),
+        "{stderr}"
+    );
+    let cancels = front
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
+        .count();
+    assert_eq!(cancels, 1);
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+}

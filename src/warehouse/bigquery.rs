@@ -305,8 +305,27 @@ impl BigQueryWarehouse {
                 };
             }
             if started.elapsed() > self.job_timeout {
+                // Left running, a WRITE_TRUNCATE load could replace the table
+                // after this run has reported failure and exited.
+                let cancelled = self
+                    .jobs
+                    .cancel_job()
+                    .set_project_id(&self.project)
+                    .set_job_id(job_id)
+                    .set_location(&self.location)
+                    .send()
+                    .await;
+                let what = match cancelled {
+                    Ok(_) => "asked BigQuery to cancel it (a job that was nearly done may still \
+                              finish)"
+                        .to_string(),
+                    Err(e) => format!(
+                        "cancelling it failed ({}), so it may still finish in BigQuery",
+                        gcp::describe(&e)
+                    ),
+                };
                 return Err(format!(
-                    "job {job_id} was not done after {} s; it may still finish in BigQuery",
+                    "job {job_id} was not done after {} s (BIGQUERY_JOB_TIMEOUT_SECS); {what}",
                     self.job_timeout.as_secs()
                 ));
             }

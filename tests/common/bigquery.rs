@@ -230,6 +230,44 @@ impl Front {
             .await;
     }
 
+    /// Load jobs whose upload names `table` are accepted and then never
+    /// finish; cancelling one is answered.
+    pub async fn stall_loads_into(&self, table: &str) {
+        let job_id = format!("stalled_load_{table}");
+        let needle = format!("\"tableId\":\"{table}\"");
+        let running = json!({
+            "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
+            "status": { "state": "RUNNING" }
+        });
+        Mock::given(method("POST"))
+            .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
+            .and(move |req: &Request| {
+                req.body
+                    .windows(needle.len())
+                    .any(|w| w == needle.as_bytes())
+            })
+            .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!(
+                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}/cancel"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "job": running })))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+    }
+
     pub async fn requests(&self) -> Vec<Request> {
         self.server.received_requests().await.unwrap_or_default()
     }
