@@ -37,6 +37,28 @@ fn sync_sample(
     run
 }
 
+/// What most tests here start from: the emulator, a workspace, the fake
+/// metadata server, a read-back client and a dataset no other test uses.
+struct Setup {
+    emulator: String,
+    ws: Workspace,
+    meta: Metadata,
+    bq: BigQuery,
+    ds: String,
+}
+
+/// `None` (the test says SKIPPED) without an emulator.
+async fn setup(test: &str) -> Option<Setup> {
+    let emulator = emulator_url(test)?;
+    Some(Setup {
+        ws: Workspace::new(),
+        meta: Metadata::start().await,
+        bq: BigQuery::new(&emulator),
+        ds: fresh_dataset(),
+        emulator,
+    })
+}
+
 fn sample_first_activity() -> Value {
     let text = std::fs::read_to_string(format!("{SAMPLE}/activities-page-0001.json")).unwrap();
     let page: Vec<Value> = serde_json::from_str(&text).unwrap();
@@ -49,15 +71,16 @@ fn cell_str(v: &Value) -> String {
 
 #[tokio::test]
 async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
-    let Some(emulator) = emulator_url("sync_loads_every_sample_activity_into_bigquery") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("sync_loads_every_sample_activity_into_bigquery").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
 
     let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
@@ -105,15 +128,16 @@ async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
 
 #[tokio::test]
 async fn the_activities_table_has_the_fixed_schema_descriptions_partitioning_and_clustering() {
-    let Some(emulator) = emulator_url("the_activities_table_has_the_fixed_schema") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("the_activities_table_has_the_fixed_schema").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
 
     let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
@@ -151,15 +175,16 @@ async fn the_activities_table_has_the_fixed_schema_descriptions_partitioning_and
 
 #[tokio::test]
 async fn a_second_sync_replaces_activities_instead_of_appending_and_appends_a_run_row() {
-    let Some(emulator) = emulator_url("a_second_sync_replaces_activities") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_second_sync_replaces_activities").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
 
     for _ in 0..2 {
         let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
@@ -190,15 +215,16 @@ async fn a_second_sync_replaces_activities_instead_of_appending_and_appends_a_ru
 
 #[tokio::test]
 async fn a_file_above_the_threshold_goes_up_resumably_with_an_explicit_schema() {
-    let Some(emulator) = emulator_url("a_file_above_the_threshold_goes_up_resumably") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_file_above_the_threshold_goes_up_resumably").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
     let front = Front::start(&emulator).await;
 
     let run = sync_sample(
@@ -245,15 +271,16 @@ async fn a_file_above_the_threshold_goes_up_resumably_with_an_explicit_schema() 
 
 #[tokio::test]
 async fn a_failing_load_job_keeps_the_previous_rows_and_reports_bigquerys_words() {
-    let Some(emulator) = emulator_url("a_failing_load_job_keeps_the_previous_rows") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_failing_load_job_keeps_the_previous_rows").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
     let first = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(first.code(), 0, "{}", first.all());
     let loaded_at = bq
@@ -365,15 +392,16 @@ async fn a_permission_denied_answer_names_the_roles_the_job_needs() {
 
 #[tokio::test]
 async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset() {
-    let Some(emulator) = emulator_url("purge_deletes_every_table_and_view") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("purge_deletes_every_table_and_view").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     assert!(
         bq.table(&ds, "activity_metrics")
@@ -411,15 +439,16 @@ async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset()
 
 #[tokio::test]
 async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept() {
-    let Some(emulator) = emulator_url("a_load_job_still_running_at_the_timeout") else {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_load_job_still_running_at_the_timeout").await
+    else {
         return;
     };
-    let (ws, meta, bq, ds) = (
-        Workspace::new(),
-        Metadata::start().await,
-        BigQuery::new(&emulator),
-        fresh_dataset(),
-    );
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     let front = Front::start(&emulator).await;
     front.stall_loads_into("activities").await;

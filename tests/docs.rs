@@ -27,13 +27,7 @@ fn readme_column_tables_match_the_schema_in_the_code() {
 
 #[test]
 fn readme_documents_every_export_column_mapping() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
-        .split("## Loading Strava's bulk export")
-        .nth(1)
-        .and_then(|rest| rest.split("\n## ").next())
-        .expect("README has the export section");
+    let section = export_section();
     for (header, column, _) in strava_warehouse::export::MAPPING {
         let row = section.lines().find(|l| {
             l.starts_with('|') && l.contains(header) && l.contains(&format!("`{column}`"))
@@ -47,13 +41,7 @@ fn readme_documents_every_export_column_mapping() {
 
 #[test]
 fn readme_gives_every_export_header_in_each_language_read() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
-        .split("## Loading Strava's bulk export")
-        .nth(1)
-        .and_then(|rest| rest.split("\n## ").next())
-        .expect("README has the export section");
+    let section = export_section();
     for forms in strava_warehouse::export::TRANSLATIONS {
         let row = section.lines().find(|l| {
             let cells: Vec<&str> = l
@@ -64,4 +52,16 @@ fn readme_gives_every_export_header_in_each_language_read() {
         });
         assert!(row.is_some(), "README's export table lacks a row {forms:?}");
     }
+}
+
+/// README's "Loading Strava's bulk export" section.
+fn export_section() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    readme
+        .split("## Loading Strava's bulk export")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has the export section")
+        .to_string()
 }

@@ -194,7 +194,6 @@ impl Front {
     /// BigQuery with `message`, the way a bad file fails a real load job.
     pub async fn fail_loads_into(&self, table: &str, message: &str) {
         let job_id = format!("failing_load_{table}");
-        let needle = format!("\"tableId\":\"{table}\"");
         let job = |state: &str| {
             json!({
                 "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
@@ -210,12 +209,7 @@ impl Front {
         };
         Mock::given(method("POST"))
             .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
-            // The multipart body holds the Parquet bytes: not UTF-8, so match bytes.
-            .and(move |req: &Request| {
-                req.body
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-            })
+            .and(loads_into(table))
             .respond_with(ResponseTemplate::new(200).set_body_json(job("RUNNING")))
             .with_priority(1)
             .mount(&self.server)
@@ -234,18 +228,13 @@ impl Front {
     /// finish; cancelling one is answered.
     pub async fn stall_loads_into(&self, table: &str) {
         let job_id = format!("stalled_load_{table}");
-        let needle = format!("\"tableId\":\"{table}\"");
         let running = json!({
             "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
             "status": { "state": "RUNNING" }
         });
         Mock::given(method("POST"))
             .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
-            .and(move |req: &Request| {
-                req.body
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-            })
+            .and(loads_into(table))
             .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
             .with_priority(1)
             .mount(&self.server)
@@ -270,6 +259,17 @@ impl Front {
 
     pub async fn requests(&self) -> Vec<Request> {
         self.server.received_requests().await.unwrap_or_default()
+    }
+}
+
+/// Matches an upload whose load job names `table`. The multipart body holds
+/// the Parquet bytes, not UTF-8, so it is searched as bytes.
+fn loads_into(table: &str) -> impl Fn(&Request) -> bool + Send + Sync + 'static {
+    let needle = format!("\"tableId\":\"{table}\"");
+    move |req: &Request| {
+        req.body
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
     }
 }
 
