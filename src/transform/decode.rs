@@ -133,15 +133,41 @@ impl Decoder {
 
     /// Decodes one JSON object.
     pub fn object(&mut self, json: &[u8]) -> Result<Row, serde_json::Error> {
-        let mut de = serde_json::Deserializer::from_slice(json);
+        match std::str::from_utf8(json) {
+            Ok(text) => self.object_from(serde_json::Deserializer::from_str(text)),
+            Err(_) => self.object_from(serde_json::Deserializer::from_slice(json)),
+        }
+    }
+
+    /// Decodes a JSON array of objects. On failure the error says which element.
+    ///
+    /// The page is checked for UTF-8 once, whole (std's check runs a word at a
+    /// time over ASCII), so that serde_json can read it as `&str` and skip its
+    /// own check of every key and string value: that per-string check was 13 %
+    /// of the decoding thread's instructions under callgrind. A page that is not
+    /// UTF-8 is read from the bytes as before, so it fails (or, when the bad
+    /// bytes sit only in a value the schema ignores, passes) exactly as before,
+    /// with the same error and position.
+    pub fn array(&mut self, json: &[u8]) -> Result<Vec<Row>, ArrayError> {
+        match std::str::from_utf8(json) {
+            Ok(text) => self.array_from(serde_json::Deserializer::from_str(text)),
+            Err(_) => self.array_from(serde_json::Deserializer::from_slice(json)),
+        }
+    }
+
+    fn object_from<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        mut de: serde_json::Deserializer<R>,
+    ) -> Result<Row, serde_json::Error> {
         let row = RowSeed(self).deserialize(&mut de)?;
         de.end()?;
         Ok(row)
     }
 
-    /// Decodes a JSON array of objects. On failure the error says which element.
-    pub fn array(&mut self, json: &[u8]) -> Result<Vec<Row>, ArrayError> {
-        let mut de = serde_json::Deserializer::from_slice(json);
+    fn array_from<'de, R: serde_json::de::Read<'de>>(
+        &mut self,
+        mut de: serde_json::Deserializer<R>,
+    ) -> Result<Vec<Row>, ArrayError> {
         let mut failed_at = None;
         let rows = PageSeed {
             decoder: self,

@@ -338,6 +338,29 @@ mod tests {
     }
 
     #[test]
+    fn a_page_that_is_not_utf8_is_rejected_naming_the_page() {
+        let (_d, mut t) = transform();
+        let err = t
+            .page(b"[{\"id\": 1, \"name\": \"caf\xe9\"}]", "page 4")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("page 4: activity #1: field `name`: invalid unicode"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_in_an_ignored_value_are_still_skipped() {
+        // The whole-page UTF-8 check must not reject what the decoder never reads.
+        let (_d, mut t) = transform();
+        let n = t
+            .page(b"[{\"id\": 1, \"location_city\": \"Z\xfcrich\"}]", "page 1")
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
     fn a_truncated_page_is_rejected() {
         let (_d, mut t) = transform();
         assert!(t.page(br#"[{"id": 1}, {"id": 2"#, "page 1").is_err());
