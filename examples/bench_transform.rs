@@ -100,9 +100,9 @@ fn main() -> anyhow::Result<()> {
             let mut d = Decoder::new(&ACTIVITIES, 0);
             let mut count = 0u64;
             for n in 1.. {
-                let rows = d
-                    .array(&read(&dir.join(page_file(n))))
-                    .map_err(|e| anyhow::anyhow!("{}", e.error))?;
+                // The rows borrow their strings from the page.
+                let page = read(&dir.join(page_file(n)));
+                let rows = d.array(&page).map_err(|e| anyhow::anyhow!("{}", e.error))?;
                 if rows.is_empty() {
                     break;
                 }

@@ -64,18 +64,20 @@ impl BatchBuilder {
 
     /// Appends one row. The decoder guarantees each cell matches its column's
     /// kind; a mismatch is a bug and panics in debug builds, NULL in release.
-    pub fn push(&mut self, row: Row) {
+    /// Strings are copied into the builder, so a row may borrow them (`S` is
+    /// `String` or a page's `Cow<str>`).
+    pub fn push<S: AsRef<str>>(&mut self, row: Row<S>) {
         debug_assert_eq!(row.len(), self.columns.len());
         for (builder, cell) in self.columns.iter_mut().zip(row) {
             match (builder, cell) {
                 (ColumnBuilder::Int(b), Cell::Int(v)) => b.append_value(v),
                 (ColumnBuilder::Float(b), Cell::Float(v)) => b.append_value(v),
                 (ColumnBuilder::Bool(b), Cell::Bool(v)) => b.append_value(v),
-                (ColumnBuilder::Str(b), Cell::Str(v)) => b.append_value(v),
+                (ColumnBuilder::Str(b), Cell::Str(v)) => b.append_value(v.as_ref()),
                 (ColumnBuilder::Micros(b, _), Cell::Micros(v)) => b.append_value(v),
                 (ColumnBuilder::Days(b), Cell::Days(v)) => b.append_value(v),
                 (b, cell) => {
-                    debug_assert_eq!(cell, Cell::Null, "cell does not match its column");
+                    debug_assert!(matches!(cell, Cell::Null), "cell does not match its column");
                     match b {
                         ColumnBuilder::Int(b) => b.append_null(),
                         ColumnBuilder::Float(b) => b.append_null(),

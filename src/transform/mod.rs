@@ -156,7 +156,13 @@ impl Transform {
         self.push(row, origin)
     }
 
-    fn push(&mut self, mut row: Row, origin: Origin) -> Result<bool, TransformError> {
+    /// Generic over the string type: a page's rows borrow their strings from
+    /// the page (`decode::PageRow`), the export's rows own them.
+    fn push<S: AsRef<str> + FromStatic>(
+        &mut self,
+        mut row: Row<S>,
+        origin: Origin,
+    ) -> Result<bool, TransformError> {
         // `id` is column 0 (a schema test holds it there) and required.
         let Cell::Int(id) = row[0] else {
             unreachable!("rows are checked for an id before they get here");
@@ -170,7 +176,7 @@ impl Transform {
             return Ok(false);
         }
         if let Some(i) = self.source_column {
-            row[i] = Cell::Str(origin.as_str().into());
+            row[i] = Cell::Str(S::from_static(origin.as_str()));
         }
         if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
             let (lo, hi) = self.start_range.get_or_insert((*t, *t));
@@ -248,6 +254,24 @@ impl Transform {
                 .and_then(|(_, hi)| DateTime::from_timestamp_micros(hi)),
             observed,
         })
+    }
+}
+
+/// A row's string type made from a `&'static str` (`From` cannot do it for a
+/// `Cow<'a, str>` of any `'a`).
+trait FromStatic {
+    fn from_static(s: &'static str) -> Self;
+}
+
+impl FromStatic for String {
+    fn from_static(s: &'static str) -> Self {
+        s.to_string()
+    }
+}
+
+impl FromStatic for std::borrow::Cow<'_, str> {
+    fn from_static(s: &'static str) -> Self {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 

@@ -103,7 +103,7 @@ impl ParquetTableWriter {
         })
     }
 
-    pub fn push(&mut self, row: Row) -> Result<(), WriteError> {
+    pub fn push<S: AsRef<str>>(&mut self, row: Row<S>) -> Result<(), WriteError> {
         self.batch.push(row);
         self.rows += 1;
         if self.batch.len() >= BATCH_ROWS {
