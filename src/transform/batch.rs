@@ -24,33 +24,81 @@ enum ColumnBuilder {
     Days(Date32Builder),
 }
 
+impl ColumnBuilder {
+    /// The finished column, leaving an empty builder with room for `rows`
+    /// values. Arrow's `finish` leaves a builder with no room at all, so every
+    /// batch regrew each column by doubling from nothing: about ten reallocs
+    /// and copies per column per batch (2 % of the decoding thread's
+    /// instructions). A string column gets room for as many bytes as it held
+    /// this time, plus an eighth.
+    fn take(&mut self, rows: usize) -> ArrayRef {
+        match self {
+            ColumnBuilder::Int(b) => {
+                Arc::new(std::mem::replace(b, Int64Builder::with_capacity(rows)).finish())
+            }
+            ColumnBuilder::Float(b) => {
+                Arc::new(std::mem::replace(b, Float64Builder::with_capacity(rows)).finish())
+            }
+            ColumnBuilder::Bool(b) => {
+                Arc::new(std::mem::replace(b, BooleanBuilder::with_capacity(rows)).finish())
+            }
+            ColumnBuilder::Str(b) => {
+                let bytes = b.values_slice().len();
+                let fresh = StringBuilder::with_capacity(rows, bytes + bytes / 8);
+                Arc::new(std::mem::replace(b, fresh).finish())
+            }
+            ColumnBuilder::Days(b) => {
+                Arc::new(std::mem::replace(b, Date32Builder::with_capacity(rows)).finish())
+            }
+            ColumnBuilder::Micros(b, tz) => {
+                let fresh = TimestampMicrosecondBuilder::with_capacity(rows);
+                Arc::new(
+                    std::mem::replace(b, fresh)
+                        .finish()
+                        .with_timezone_opt(tz.clone()),
+                )
+            }
+        }
+    }
+}
+
 pub struct BatchBuilder {
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
     rows: usize,
+    /// Rows a batch is expected to hold: the builders are sized for it.
+    capacity: usize,
 }
 
 impl BatchBuilder {
-    pub fn new(table: &Table) -> Self {
+    /// A builder for batches of about `capacity` rows.
+    pub fn new(table: &Table, capacity: usize) -> Self {
         let columns = table
             .columns
             .iter()
             .map(|c| match c.kind {
-                Kind::Int64 => ColumnBuilder::Int(Int64Builder::new()),
-                Kind::Float64 => ColumnBuilder::Float(Float64Builder::new()),
-                Kind::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
+                Kind::Int64 => ColumnBuilder::Int(Int64Builder::with_capacity(capacity)),
+                Kind::Float64 => ColumnBuilder::Float(Float64Builder::with_capacity(capacity)),
+                Kind::Bool => ColumnBuilder::Bool(BooleanBuilder::with_capacity(capacity)),
+                // Strings: Arrow's default room for the first batch; later
+                // batches are sized from the one before (see `take`).
                 Kind::String => ColumnBuilder::Str(StringBuilder::new()),
-                Kind::Timestamp => {
-                    ColumnBuilder::Micros(TimestampMicrosecondBuilder::new(), Some("UTC".into()))
-                }
-                Kind::DateTime => ColumnBuilder::Micros(TimestampMicrosecondBuilder::new(), None),
-                Kind::Date => ColumnBuilder::Days(Date32Builder::new()),
+                Kind::Timestamp => ColumnBuilder::Micros(
+                    TimestampMicrosecondBuilder::with_capacity(capacity),
+                    Some("UTC".into()),
+                ),
+                Kind::DateTime => ColumnBuilder::Micros(
+                    TimestampMicrosecondBuilder::with_capacity(capacity),
+                    None,
+                ),
+                Kind::Date => ColumnBuilder::Days(Date32Builder::with_capacity(capacity)),
             })
             .collect();
         BatchBuilder {
             schema: table.arrow_schema(),
             columns,
             rows: 0,
+            capacity,
         }
     }
 
@@ -94,22 +142,8 @@ impl BatchBuilder {
 
     /// Takes the rows pushed so far as one batch and starts afresh.
     pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
-        let arrays: Vec<ArrayRef> = self
-            .columns
-            .iter_mut()
-            .map(|b| -> ArrayRef {
-                match b {
-                    ColumnBuilder::Int(b) => Arc::new(b.finish()),
-                    ColumnBuilder::Float(b) => Arc::new(b.finish()),
-                    ColumnBuilder::Bool(b) => Arc::new(b.finish()),
-                    ColumnBuilder::Str(b) => Arc::new(b.finish()),
-                    ColumnBuilder::Days(b) => Arc::new(b.finish()),
-                    ColumnBuilder::Micros(b, tz) => {
-                        Arc::new(b.finish().with_timezone_opt(tz.clone()))
-                    }
-                }
-            })
-            .collect();
+        let capacity = self.capacity;
+        let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|b| b.take(capacity)).collect();
         self.rows = 0;
         RecordBatch::try_new(self.schema.clone(), arrays)
     }

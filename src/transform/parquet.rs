@@ -96,7 +96,7 @@ impl ParquetTableWriter {
         Ok(ParquetTableWriter {
             table,
             path: path.to_path_buf(),
-            batch: BatchBuilder::new(table),
+            batch: BatchBuilder::new(table, BATCH_ROWS),
             rows: 0,
             batches: Some(batches),
             worker: Some(worker),
