@@ -645,10 +645,28 @@ fn parse_instant(s: &str) -> Option<i64> {
 /// local time, so the suffix is dropped rather than applied.
 fn parse_wall_clock(s: &str) -> Option<i64> {
     let digits = s.strip_suffix('Z').unwrap_or(s);
-    digits
-        .parse::<NaiveDateTime>()
-        .ok()
+    plain_wall_clock(digits)
+        .or_else(|| digits.parse::<NaiveDateTime>().ok())
         .map(|t| t.and_utc().timestamp_micros())
+}
+
+/// Exactly `YYYY-MM-DDTHH:MM:SS`, the only form Strava sends, read without
+/// chrono's general parser (1,500 instructions a value, 4 % of the decoding
+/// thread's). Anything else, or a value chrono's constructors refuse (a
+/// leap second, 30 February), is `None` and goes to `FromStr` as before, so
+/// what is accepted and what it means are unchanged.
+fn plain_wall_clock(s: &str) -> Option<NaiveDateTime> {
+    let b: &[u8; 19] = s.as_bytes().try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |from: usize, to: usize| {
+        b[from..to].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)
 }
 
 #[cfg(test)]
@@ -708,6 +726,42 @@ mod tests {
             cell(&row, "start_date_local"),
             Cell::Micros(1_714_543_923_000_000 + 7_200_000_000)
         );
+    }
+
+    #[test]
+    fn the_plain_wall_clock_reader_agrees_with_chrono() {
+        let mut cases = vec![
+            "2024-02-29T23:59:59".to_string(),
+            "2023-02-29T10:00:00".into(),
+            "2024-12-31T23:59:60".into(),
+            "2024-13-01T00:00:00".into(),
+            "2024-00-10T00:00:00".into(),
+            "2024-01-01T24:00:00".into(),
+            "0000-01-01T00:00:00".into(),
+            "9999-12-31T23:59:59".into(),
+            "2024-01-01t00:00:00".into(),
+            "2024-01-01 00:00:00".into(),
+            "2024-01-01T00:00:00.5".into(),
+            "+2024-01-01T00:00:0".into(),
+            "2024-1-01T00:00:000".into(),
+        ];
+        for i in 0..5_000u32 {
+            let (y, mo, d) = (1900 + i % 250, 1 + i % 13, 1 + i * 7 % 32);
+            let (h, mi, s) = (i * 5 % 25, i * 11 % 61, i * 13 % 62);
+            cases.push(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}"));
+        }
+        assert!(plain_wall_clock("2024-02-29T23:59:59").is_some());
+        for c in cases {
+            let chrono = c.parse::<NaiveDateTime>().ok();
+            if let Some(t) = plain_wall_clock(&c) {
+                assert_eq!(Some(t), chrono, "{c}");
+            }
+            assert_eq!(
+                parse_wall_clock(&c),
+                chrono.map(|t| t.and_utc().timestamp_micros()),
+                "{c}"
+            );
+        }
     }
 
     #[test]
