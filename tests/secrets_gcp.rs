@@ -6,7 +6,7 @@ mod common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use common::bigquery::{GCP_TOKEN, Metadata};
+use common::bigquery::{GCP_TOKEN, Metadata, google_error};
 use common::*;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -200,9 +200,11 @@ async fn a_rotated_token_that_cannot_be_saved_fails_the_run_and_says_to_log_in_a
         SecretManager::start().await,
     );
     sm.holds_all().await;
-    sm.add_version_responds(ResponseTemplate::new(503).set_body_json(json!({"error": {
-        "code": 503, "message": "The service is currently unavailable.", "status": "UNAVAILABLE"
-    }})))
+    sm.add_version_responds(google_error(
+        503,
+        "UNAVAILABLE",
+        "The service is currently unavailable.",
+    ))
     .await;
     let strava = Strava::start().await;
     strava.token(Some(ROTATED_TOKEN)).await;
@@ -269,11 +271,11 @@ async fn a_missing_secret_says_which_one_and_how_to_create_it() {
     sm.holds("strava-client-id", CLIENT_ID).await;
     sm.access_responds(
         "strava-client-secret",
-        ResponseTemplate::new(404).set_body_json(json!({"error": {
-            "code": 404,
-            "message": "Secret [projects/1/secrets/strava-client-secret] not found or has no versions.",
-            "status": "NOT_FOUND"
-        }})),
+        google_error(
+            404,
+            "NOT_FOUND",
+            "Secret [projects/1/secrets/strava-client-secret] not found or has no versions.",
+        ),
     )
     .await;
     let strava = Strava::serving(&[page_of(&[1])]).await;
@@ -299,11 +301,12 @@ async fn a_denied_read_names_the_accessor_role() {
     );
     sm.access_responds(
         "strava-client-id",
-        ResponseTemplate::new(403).set_body_json(json!({"error": {
-            "code": 403,
-            "message": "Permission 'secretmanager.versions.access' denied for resource 'projects/p1/secrets/strava-client-id/versions/latest'",
-            "status": "PERMISSION_DENIED"
-        }})),
+        google_error(
+            403,
+            "PERMISSION_DENIED",
+            "Permission 'secretmanager.versions.access' denied for resource \
+             'projects/p1/secrets/strava-client-id/versions/latest'",
+        ),
     )
     .await;
     let strava = Strava::serving(&[page_of(&[1])]).await;

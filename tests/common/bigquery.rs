@@ -13,6 +13,13 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 /// The access token the fake metadata server hands out; a secret like any other.
 pub const GCP_TOKEN: &str = "ya29.SECRET-gcp-access-0c0ffee";
 
+/// An error answer the way Google's JSON APIs write one.
+pub fn google_error(code: u16, status: &str, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(code).set_body_json(json!({"error": {
+        "code": code, "message": message, "status": status
+    }}))
+}
+
 /// The metadata server Cloud Run would offer, on 127.0.0.1.
 pub struct Metadata {
     pub server: MockServer,
