@@ -121,7 +121,7 @@ const TYPES: &[(&str, &str)] = &[
 
 /// The account language an export was written in, told by its first header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
+enum Language {
     English,
     German,
     French,
@@ -253,13 +253,20 @@ pub struct ExportSummary {
 /// delivered in this run keeps the API's row.
 pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();
-    for_each_row(path, |row| {
+    let unknown_types = for_each_row(path, |row| {
         summary.read += 1;
         if transform.push_row(row, Origin::Export)? {
             summary.kept += 1;
         }
         Ok(())
     })?;
+    for (name, count) in unknown_types {
+        tracing::warn!(
+            activity_type = %name,
+            activities = count,
+            "the export names an activity type this job has no API name for; stored as written"
+        );
+    }
     Ok(summary)
 }
 
@@ -277,10 +284,12 @@ pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
     Ok(latest.map(|micros| micros.div_euclid(1_000_000)))
 }
 
+/// Calls `each` with every row; returns the activity types that have no API
+/// name, with how many activities have each.
 fn for_each_row(
     path: &Path,
     mut each: impl FnMut(Row) -> Result<(), ExportError>,
-) -> Result<(), ExportError> {
+) -> Result<HashMap<String, u64>, ExportError> {
     let (csv_name, bytes) = open(path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -377,14 +386,7 @@ fn for_each_row(
         }
         each(row)?;
     }
-    for (name, count) in unknown_types {
-        tracing::warn!(
-            activity_type = %name,
-            activities = count,
-            "the export names an activity type this job has no API name for; stored as written"
-        );
-    }
-    Ok(())
+    Ok(unknown_types)
 }
 
 /// Headers Strava writes twice, display copy first: a lone one is the display copy.
