@@ -75,6 +75,24 @@ impl Backoff {
     }
 }
 
+/// What a failed request says, for the retry log and the final error.
+/// reqwest's own words name only the outer layer ("error decoding response
+/// body"); the cause a user can act on (connection reset, timed out, refused)
+/// is further down the chain, so it is appended.
+pub fn describe_transport(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let words = cause.to_string();
+        if !text.contains(&words) {
+            text.push_str(": ");
+            text.push_str(&words);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use reqwest::{Client, RequestBuilder, StatusCode};
 use super::error::StravaError;
 use super::ratelimit::Reading;
 use crate::excerpt::excerpt;
-use crate::retry::{Attempt, Backoff, GaveUp};
+use crate::retry::{Attempt, Backoff, GaveUp, describe_transport};
 
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -119,7 +119,7 @@ impl Http {
         self.calls.fetch_add(1, Ordering::Relaxed);
         let resp = match build(&self.client).send().await {
             Ok(resp) => resp,
-            Err(e) => return Attempt::Transient(Failure::Transport(transport(&e))),
+            Err(e) => return Attempt::Transient(Failure::Transport(describe_transport(&e))),
         };
         let status = resp.status();
         let reading = Reading::from_headers(resp.headers());
@@ -143,7 +143,7 @@ impl Http {
                 Attempt::Transient(Failure::Status(status, body))
             }
             Ok(body) => Attempt::Done(Answer { status, body }),
-            Err(e) => Attempt::Transient(Failure::Transport(transport(&e))),
+            Err(e) => Attempt::Transient(Failure::Transport(describe_transport(&e))),
         }
     }
 }
@@ -162,21 +162,4 @@ impl std::fmt::Display for Failure {
             Failure::Fatal(e) => write!(f, "{e}"),
         }
     }
-}
-
-/// reqwest's own words name only the outer layer ("error decoding response
-/// body"); the cause a user can act on (connection reset, timed out, refused)
-/// is further down the chain, so it is appended.
-fn transport(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        let words = cause.to_string();
-        if !text.contains(&words) {
-            text.push_str(": ");
-            text.push_str(&words);
-        }
-        source = cause.source();
-    }
-    text
 }

@@ -21,7 +21,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::excerpt::excerpt;
 use crate::gcp;
-use crate::retry::{Attempt, Backoff, GaveUp};
+use crate::retry::{Attempt, Backoff, GaveUp, describe_transport};
 
 pub struct Uploader {
     pub client: Client,
@@ -190,12 +190,12 @@ impl Uploader {
 async fn accepted(sent: reqwest::Result<reqwest::Response>) -> Attempt<Option<String>, Failure> {
     let resp = match sent {
         Ok(r) => r,
-        Err(e) => return Attempt::Transient(Failure::Transport(e.to_string())),
+        Err(e) => return Attempt::Transient(Failure::Transport(describe_transport(&e))),
     };
     let status = resp.status();
     let body = match resp.bytes().await {
         Ok(b) => b,
-        Err(e) => return Attempt::Transient(Failure::Transport(e.to_string())),
+        Err(e) => return Attempt::Transient(Failure::Transport(describe_transport(&e))),
     };
     if status == StatusCode::CONFLICT {
         return Attempt::Done(None);
