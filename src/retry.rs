@@ -2,7 +2,8 @@
 //! used by every HTTP call the product makes itself (Strava pages and tokens,
 //! the BigQuery upload).
 //!
-//! Responsible for: how many times, how long to wait, and logging each retry.
+//! Responsible for: how many times, how long to wait, logging each retry, and
+//! the words a failed request is described with (`describe_transport`).
 //! Not responsible for: deciding what is transient (the caller classifies each
 //! attempt) or what a final failure means (the caller maps it). Calls made
 //! through Google's client crates are retried by those crates' own policies.
