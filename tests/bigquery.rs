@@ -480,3 +480,42 @@ async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept(
         600
     );
 }
+
+#[tokio::test]
+async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claiming_all_kept() {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_load_failing_after_activities_were_replaced").await
+    else {
+        return;
+    };
+    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+    let loaded_at = bq
+        .query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
+        .await;
+    let front = Front::start(&emulator).await;
+    front
+        .fail_loads_into("athlete", "Error while reading data")
+        .await;
+
+    let run = sync_sample(&ws, &meta, &front.url(), &ds, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("loading `athlete`")
+            && stderr.contains("already replaced `activities`")
+            && !stderr.contains("the previous data is kept"),
+        "{stderr}"
+    );
+    assert_ne!(
+        bq.query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
+            .await,
+        loaded_at,
+        "activities was replaced, as the message says"
+    );
+}

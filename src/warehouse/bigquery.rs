@@ -142,6 +142,7 @@ impl BigQueryWarehouse {
             warehouse: self.name(),
             table,
             detail,
+            replaced: Vec::new(),
         }
     }
 
@@ -398,13 +399,22 @@ impl Warehouse for BigQueryWarehouse {
 
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
         self.ensure_dataset().await?;
-        self.load_table(&ACTIVITIES, load.activities, "WRITE_TRUNCATE")
-            .await?;
-        self.load_table(&ATHLETE, load.athlete, "WRITE_TRUNCATE")
-            .await?;
-        self.load_table(&ATHLETE_SETTINGS, load.athlete_settings, "WRITE_TRUNCATE")
-            .await?;
-        self.apply_views().await?;
+        // Each load is atomic, the set is not (no multi-table transaction for
+        // load jobs): a failure says which tables were already replaced.
+        let mut replaced = Vec::new();
+        for (table, file) in [
+            (&ACTIVITIES, load.activities),
+            (&ATHLETE, load.athlete),
+            (&ATHLETE_SETTINGS, load.athlete_settings),
+        ] {
+            self.load_table(table, file, "WRITE_TRUNCATE")
+                .await
+                .map_err(|e| e.after_replacing(&replaced))?;
+            replaced.push(table.name);
+        }
+        self.apply_views()
+            .await
+            .map_err(|e| e.after_replacing(&replaced))?;
         self.load_table(&SYNC_RUNS, load.run, "WRITE_APPEND").await
     }
 

@@ -51,6 +51,8 @@ impl DuckDbWarehouse {
             warehouse: self.name(),
             table,
             detail: e.to_string(),
+            // One transaction: nothing is replaced unless everything is.
+            replaced: Vec::new(),
         }
     }
 
@@ -80,6 +82,7 @@ impl DuckDbWarehouse {
                     warehouse: self.name(),
                     table: view.name,
                     detail: e.to_string(),
+                    replaced: Vec::new(),
                 })?;
         }
         Ok(())

@@ -61,14 +61,59 @@ impl fmt::Display for WarehouseSpec {
 pub enum WarehouseError {
     #[error("the warehouse {warehouse} is unavailable: {detail}")]
     Unavailable { warehouse: String, detail: String },
-    #[error("loading `{table}` into {warehouse} failed, the previous data is kept: {detail}")]
+    #[error(
+        "loading `{table}` into {warehouse} failed, {}: {detail}",
+        kept(replaced)
+    )]
     Load {
         warehouse: String,
         table: &'static str,
         detail: String,
+        /// Tables this run had already replaced when it failed: a warehouse
+        /// without multi-table transactions (BigQuery) cannot take them back.
+        replaced: Vec<&'static str>,
     },
     #[error("{0}")]
     NotBuilt(String),
+}
+
+impl WarehouseError {
+    /// The same error, saying which tables the run had already replaced.
+    pub fn after_replacing(self, tables: &[&'static str]) -> Self {
+        match self {
+            WarehouseError::Load {
+                warehouse,
+                table,
+                detail,
+                ..
+            } => WarehouseError::Load {
+                warehouse,
+                table,
+                detail,
+                replaced: tables.to_vec(),
+            },
+            WarehouseError::Unavailable { warehouse, detail } if !tables.is_empty() => {
+                WarehouseError::Unavailable {
+                    warehouse,
+                    detail: format!("{detail} ({})", kept(tables)),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// What a failed run left: everything as it was, or some tables new.
+fn kept(replaced: &[&str]) -> String {
+    if replaced.is_empty() {
+        return "the previous data is kept".into();
+    }
+    let names: Vec<String> = replaced.iter().map(|t| format!("`{t}`")).collect();
+    format!(
+        "but this run had already replaced {} with the new data; the other tables keep the \
+         previous data",
+        names.join(", ")
+    )
 }
 
 /// The Parquet files of one run.
