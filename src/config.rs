@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::extract::ApiSettings;
 use crate::login::LoginSettings;
 use crate::pipeline::{SourceSettings, SyncSettings};
+use crate::schema::{TABLES, Table};
 use crate::secrets::{self, Secret, SecretsSettings, SecretsSpec};
 use crate::strava::HttpSettings;
 use crate::views::Dialect;
@@ -302,6 +303,22 @@ pub struct SchemaArgs {
     /// markdown (README's column tables), arrow, bigquery (JSON), or duckdb (DDL).
     #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
     pub format: SchemaFormat,
+
+    /// Only this table (activities, athlete, athlete_settings or sync_runs). With
+    /// --format bigquery: its fields alone, the JSON array `bq mk --schema` takes.
+    #[arg(long, value_name = "TABLE", value_parser = table_named)]
+    pub table: Option<&'static Table>,
+}
+
+fn table_named(name: &str) -> Result<&'static Table, String> {
+    TABLES
+        .iter()
+        .copied()
+        .find(|t| t.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+            format!("unknown table `{name}`: use one of {}", names.join(", "))
+        })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -273,8 +273,17 @@ fn print_summary(r: &SyncReport, target: &str) {
 }
 
 fn print_schema(args: &SchemaArgs) -> anyhow::Result<()> {
+    if let (Some(table), SchemaFormat::Bigquery) = (args.table, args.format) {
+        return emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&table.bigquery_json())?
+        ));
+    }
     let mut text = String::new();
-    for table in TABLES {
+    for table in TABLES
+        .iter()
+        .filter(|t| args.table.is_none_or(|only| only.name == t.name))
+    {
         let one = match args.format {
             SchemaFormat::Markdown => format!("{}\n", table.markdown()),
             SchemaFormat::Bigquery => format!(
