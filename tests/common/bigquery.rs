@@ -201,58 +201,23 @@ impl Front {
     /// BigQuery with `message`, the way a bad file fails a real load job.
     pub async fn fail_loads_into(&self, table: &str, message: &str) {
         let job_id = format!("failing_load_{table}");
-        let job = |state: &str| {
-            json!({
-                "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
-                "status": if state == "DONE" { json!({
-                    "state": "DONE",
-                    "errorResult": { "reason": "invalid", "message": message },
-                    "errors": [
-                        { "reason": "invalid", "message": message },
-                        { "reason": "invalid", "location": "file-00000000", "message": "Error while reading data" }
-                    ]
-                }) } else { json!({ "state": state }) }
-            })
-        };
-        Mock::given(method("POST"))
-            .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
-            .and(loads_into(table))
-            .respond_with(ResponseTemplate::new(200).set_body_json(job("RUNNING")))
-            .with_priority(1)
-            .mount(&self.server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(format!(
-                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}"
-            )))
-            .respond_with(ResponseTemplate::new(200).set_body_json(job("DONE")))
-            .with_priority(1)
-            .mount(&self.server)
-            .await;
+        let done = json!({
+            "state": "DONE",
+            "errorResult": { "reason": "invalid", "message": message },
+            "errors": [
+                { "reason": "invalid", "message": message },
+                { "reason": "invalid", "location": "file-00000000", "message": "Error while reading data" }
+            ]
+        });
+        self.jobs_into(table, &job_id, done).await;
     }
 
     /// Load jobs whose upload names `table` are accepted and then never
     /// finish; cancelling one is answered.
     pub async fn stall_loads_into(&self, table: &str) {
         let job_id = format!("stalled_load_{table}");
-        let running = json!({
-            "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
-            "status": { "state": "RUNNING" }
-        });
-        Mock::given(method("POST"))
-            .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
-            .and(loads_into(table))
-            .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
-            .with_priority(1)
-            .mount(&self.server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(format!(
-                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}"
-            )))
-            .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
-            .with_priority(1)
-            .mount(&self.server)
+        let running = self
+            .jobs_into(table, &job_id, json!({ "state": "RUNNING" }))
             .await;
         Mock::given(method("POST"))
             .and(path(format!(
@@ -262,6 +227,34 @@ impl Front {
             .with_priority(1)
             .mount(&self.server)
             .await;
+    }
+
+    /// An upload naming `table` starts job `job_id` (RUNNING); `jobs.get`
+    /// then answers `status`. Returns the running job resource.
+    async fn jobs_into(&self, table: &str, job_id: &str, status: Value) -> Value {
+        let job = |status: Value| {
+            json!({
+                "jobReference": { "projectId": PROJECT, "jobId": job_id, "location": "US" },
+                "status": status
+            })
+        };
+        let running = job(json!({ "state": "RUNNING" }));
+        Mock::given(method("POST"))
+            .and(path(format!("/upload/bigquery/v2/projects/{PROJECT}/jobs")))
+            .and(loads_into(table))
+            .respond_with(ResponseTemplate::new(200).set_body_json(running.clone()))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/bigquery/v2/projects/{PROJECT}/jobs/{job_id}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(job(status)))
+            .with_priority(1)
+            .mount(&self.server)
+            .await;
+        running
     }
 
     pub async fn requests(&self) -> Vec<Request> {
