@@ -41,32 +41,30 @@ macro_rules! views {
     };
 }
 
+/// Every view, once: (file under sql/DIALECT/, view name), in the order they
+/// must be created. Both dialects have the same files.
+macro_rules! every_view {
+    ($dir:literal) => {
+        views!($dir:
+            "01_activity_metrics.sql" => "activity_metrics",
+            "02_daily_training_load.sql" => "daily_training_load",
+            "03_period_summary.sql" => "period_summary",
+            "04_weekly_summary.sql" => "weekly_summary",
+            "05_monthly_summary.sql" => "monthly_summary",
+            "06_quarterly_summary.sql" => "quarterly_summary",
+            "07_yearly_summary.sql" => "yearly_summary",
+            "08_eddington.sql" => "eddington",
+            "09_personal_records.sql" => "personal_records",
+        )
+    };
+}
+
 /// The views in DuckDB's dialect, in the order they must be created.
-pub static DUCKDB: &[View] = views!("duckdb":
-    "01_activity_metrics.sql" => "activity_metrics",
-    "02_daily_training_load.sql" => "daily_training_load",
-    "03_period_summary.sql" => "period_summary",
-    "04_weekly_summary.sql" => "weekly_summary",
-    "05_monthly_summary.sql" => "monthly_summary",
-    "06_quarterly_summary.sql" => "quarterly_summary",
-    "07_yearly_summary.sql" => "yearly_summary",
-    "08_eddington.sql" => "eddington",
-    "09_personal_records.sql" => "personal_records",
-);
+pub static DUCKDB: &[View] = every_view!("duckdb");
 
 /// The same views in GoogleSQL (BigQuery), same names, columns and order;
 /// table names carry [`DATASET_PLACEHOLDER`], filled in by [`View::render`].
-pub static BIGQUERY: &[View] = views!("bigquery":
-    "01_activity_metrics.sql" => "activity_metrics",
-    "02_daily_training_load.sql" => "daily_training_load",
-    "03_period_summary.sql" => "period_summary",
-    "04_weekly_summary.sql" => "weekly_summary",
-    "05_monthly_summary.sql" => "monthly_summary",
-    "06_quarterly_summary.sql" => "quarterly_summary",
-    "07_yearly_summary.sql" => "yearly_summary",
-    "08_eddington.sql" => "eddington",
-    "09_personal_records.sql" => "personal_records",
-);
+pub static BIGQUERY: &[View] = every_view!("bigquery");
 
 /// The views of a dialect.
 pub fn views(dialect: Dialect) -> &'static [View] {
