@@ -160,10 +160,7 @@ async fn a_rotated_refresh_token_becomes_a_new_version_and_the_older_one_is_disa
         "name": "projects/p1/secrets/strava-refresh-token/versions/4", "state": "ENABLED"
     })))
     .await;
-    let strava = Strava::start().await;
-    strava.token(Some(ROTATED_TOKEN)).await;
-    strava.athlete().await;
-    strava.pages(&[page_of(&[1])]).await;
+    let strava = Strava::rotating(&[page_of(&[1])]).await;
 
     let run = sync_with_gcp(&ws, &strava, &sm, &meta);
 
@@ -206,10 +203,7 @@ async fn a_rotated_token_that_cannot_be_saved_fails_the_run_and_says_to_log_in_a
         "The service is currently unavailable.",
     ))
     .await;
-    let strava = Strava::start().await;
-    strava.token(Some(ROTATED_TOKEN)).await;
-    strava.athlete().await;
-    strava.pages(&[page_of(&[1])]).await;
+    let strava = Strava::rotating(&[page_of(&[1])]).await;
 
     let run = sync_with_gcp(&ws, &strava, &sm, &meta);
 

@@ -345,10 +345,7 @@ async fn an_inactive_application_says_a_subscription_is_needed() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotation_the_env_store_cannot_save_is_reported_after_the_data_loads() {
-    let strava = Strava::start().await;
-    strava.token(Some(ROTATED_TOKEN)).await;
-    strava.athlete().await;
-    strava.pages(&[page_of(&[1])]).await;
+    let strava = Strava::rotating(&[page_of(&[1])]).await;
     let ws = Workspace::new();
 
     let run = ws.run(
@@ -369,10 +366,7 @@ async fn a_rotation_the_env_store_cannot_save_is_reported_after_the_data_loads()
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_secret_appears_in_output_parquet_or_raw_pages_even_at_trace_level() {
-    let strava = Strava::start().await;
-    strava.token(Some(ROTATED_TOKEN)).await;
-    strava.athlete().await;
-    strava.pages(&[page_of(&[2, 1])]).await;
+    let strava = Strava::rotating(&[page_of(&[2, 1])]).await;
     let ws = Workspace::new();
     let raw = ws.path("raw");
     let parquet = ws.path("out.parquet");

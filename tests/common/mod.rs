@@ -115,8 +115,17 @@ impl Strava {
 
     /// A full happy double: token, athlete, and these pages.
     pub async fn serving(pages: &[Vec<Value>]) -> Self {
+        Strava::serving_with_token(None, pages).await
+    }
+
+    /// `serving`, but the token call rotates the refresh token to ROTATED_TOKEN.
+    pub async fn rotating(pages: &[Vec<Value>]) -> Self {
+        Strava::serving_with_token(Some(ROTATED_TOKEN), pages).await
+    }
+
+    async fn serving_with_token(rotate_to: Option<&str>, pages: &[Vec<Value>]) -> Self {
         let s = Strava::start().await;
-        s.token(None).await;
+        s.token(rotate_to).await;
         s.athlete().await;
         s.pages(pages).await;
         s
