@@ -259,3 +259,97 @@ async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets()
         assert!(!output.contains(s), "secret in output: {output}");
     }
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A GET to the listener with a short client timeout; the status it got.
+async fn get_status(url: &str) -> Result<u16, reqwest::Error> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .unwrap();
+    Ok(client.get(url).send().await?.status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_or_misaddressed_callbacks_are_ignored_and_the_real_redirect_still_completes() {
+    let strava = strava_granting_code("real").await;
+    let ws = Workspace::new();
+    let port = free_port();
+    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (url, out) = authorize_url(&mut child);
+    let state = param(&url, "state");
+    let base = format!("http://127.0.0.1:{port}");
+
+    let forged = [
+        (format!("{base}/callback?state=WRONG&code=forged"), 400),
+        (format!("{base}/callback?error=access_denied"), 400),
+        (format!("{base}/callbackX?state={state}&code=forged"), 404),
+    ];
+    for (url, want) in forged {
+        assert_eq!(get_status(&url).await.unwrap(), want, "{url}");
+    }
+    let real = format!("{base}/callback?state={state}&code=real&scope=read,activity:read_all");
+    assert_eq!(get_status(&real).await.unwrap(), 200);
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(ws.path("new-secrets.json")).unwrap())
+            .unwrap();
+    assert_eq!(saved["refresh_token"], FIRST_REFRESH);
+    let exchanged: Vec<String> = strava
+        .requests()
+        .await
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert_eq!(exchanged.len(), 1, "only the real code is exchanged");
+    assert!(exchanged[0].contains("code=real"), "{exchanged:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_that_sends_nothing_does_not_hold_up_the_real_redirect() {
+    let strava = strava_granting_code("xyz").await;
+    let ws = Workspace::new();
+    let port = free_port();
+    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (url, out) = authorize_url(&mut child);
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+
+    let real = format!(
+        "http://127.0.0.1:{port}/callback?state={}&code=xyz&scope=read,activity:read_all",
+        param(&url, "state")
+    );
+    let answered = get_status(&real).await;
+    assert!(
+        matches!(answered, Ok(200)),
+        "the redirect waited behind a silent connection: {answered:?}"
+    );
+    let (code, output) = finish(child, out);
+    assert_eq!(code, 0, "{output}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_whose_redirect_never_comes_gives_up_at_its_timeout_and_says_so() {
+    let strava = strava_granting_code("xyz").await;
+    let ws = Workspace::new();
+    let port = free_port().to_string();
+    let mut child = start_login(&ws, &strava, &["--port", &port, "--timeout-secs", "1"]);
+    let (_url, out) = authorize_url(&mut child);
+
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains("no redirect from Strava arrived within 1 s"),
+        "{output}"
+    );
+    assert!(!ws.path("new-secrets.json").exists());
+}

@@ -190,6 +190,72 @@ async fn a_rotated_refresh_token_becomes_a_new_version_and_the_older_one_is_disa
 }
 
 #[tokio::test]
+async fn every_older_enabled_version_is_disabled_when_the_listing_spans_two_pages() {
+    let (ws, meta, sm) = (
+        Workspace::new(),
+        Metadata::start().await,
+        SecretManager::start().await,
+    );
+    sm.holds_all().await;
+    let secret = format!("{SECRETS_ROOT}/strava-refresh-token");
+    let version = |n: u32| format!("projects/p1/secrets/strava-refresh-token/versions/{n}");
+    Mock::given(method("POST"))
+        .and(path(format!("{secret}:addVersion")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "name": version(151), "state": "ENABLED" })),
+        )
+        .mount(&sm.server)
+        .await;
+    // 150 old versions and the new one, newest first, 100 a page.
+    let listed = |ns: std::ops::RangeInclusive<u32>| -> Vec<Value> {
+        ns.rev()
+            .map(|n| json!({ "name": version(n), "state": "ENABLED" }))
+            .collect()
+    };
+    Mock::given(method("GET"))
+        .and(path(format!("{secret}/versions")))
+        .and(wiremock::matchers::query_param("pageToken", "page-2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "versions": listed(1..=51) })),
+        )
+        .with_priority(1)
+        .mount(&sm.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{secret}/versions")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "versions": listed(52..=151), "nextPageToken": "page-2" })),
+        )
+        .mount(&sm.server)
+        .await;
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path_regex(format!(
+            r"^{secret}/versions/\d+:disable$"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "state": "DISABLED" })))
+        .mount(&sm.server)
+        .await;
+    let strava = Strava::rotating(&[page_of(&[1])]).await;
+
+    let run = sync_with_gcp(&ws, &strava, &sm, &meta);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let mut disabled: Vec<u32> = sm
+        .requests()
+        .await
+        .iter()
+        .filter_map(|r| {
+            let p = r.url.path();
+            p.strip_suffix(":disable")?.rsplit('/').next()?.parse().ok()
+        })
+        .collect();
+    disabled.sort_unstable();
+    assert_eq!(disabled, (1..=150).collect::<Vec<u32>>());
+}
+
+#[tokio::test]
 async fn a_rotated_token_that_cannot_be_saved_fails_the_run_and_says_to_log_in_again() {
     let (ws, meta, sm) = (
         Workspace::new(),
@@ -360,5 +426,52 @@ async fn secret_manager_and_the_secret_names_can_be_given_as_flags() {
     assert!(
         !read.iter().any(|p| p.contains("strava-refresh-token")),
         "{read:?}"
+    );
+}
+
+/// Secret Manager (or a proxy before it) answering 400 with the request's
+/// `Authorization` header quoted in its message.
+struct EchoesAuthorization;
+
+impl wiremock::Respond for EchoesAuthorization {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let auth = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none");
+        google_error(
+            400,
+            "INVALID_ARGUMENT",
+            &format!("request with Authorization: {auth} is malformed"),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_secret_manager_error_quoting_the_google_token_is_reported_without_it() {
+    let (ws, meta, sm) = (
+        Workspace::new(),
+        Metadata::start().await,
+        SecretManager::start().await,
+    );
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "{SECRETS_ROOT}/strava-client-id/versions/latest:access"
+        )))
+        .respond_with(EchoesAuthorization)
+        .mount(&sm.server)
+        .await;
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+
+    // `sync_with_gcp` fails the test if GCP_TOKEN is anywhere in the output.
+    let run = sync_with_gcp(&ws, &strava, &sm, &meta);
+
+    assert_ne!(run.code(), 0, "{}", run.all());
+    let stderr = run.stderr();
+    assert!(stderr.contains("strava-client-id"), "{stderr}");
+    assert!(
+        stderr.contains("Authorization: Bearer <redacted>"),
+        "{stderr}"
     );
 }
