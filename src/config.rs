@@ -145,7 +145,9 @@ pub struct LoginArgs {
     #[arg(long, env = "STRAVA_CLIENT_ID")]
     pub client_id: Option<String>,
 
-    /// The Strava application's client secret (else the one already in the store).
+    /// The Strava application's client secret (else the one already in the
+    /// store). Prefer the environment variable: a command line is visible to
+    /// every local user in `ps`.
     #[arg(long, env = "STRAVA_CLIENT_SECRET", hide_env_values = true)]
     pub client_secret: Option<String>,
 
@@ -160,6 +162,10 @@ pub struct LoginArgs {
     /// Do not listen for the redirect: paste the address the browser was sent to.
     #[arg(long)]
     pub no_browser: bool,
+
+    /// How long the listener waits for Strava's redirect, in seconds.
+    #[arg(long, env = "LOGIN_TIMEOUT_SECS", default_value_t = 300)]
+    pub timeout_secs: u64,
 }
 
 impl LoginArgs {
@@ -171,6 +177,7 @@ impl LoginArgs {
             oauth_url: self.strava_oauth_url.clone(),
             port: self.port,
             no_browser: self.no_browser,
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
             http: HttpSettings::default(),
         }
     }
@@ -296,6 +303,11 @@ pub struct SyncArgs {
     /// Time limit for one HTTP request, in seconds.
     #[arg(long, env = "HTTP_TIMEOUT_SECS", default_value_t = 60)]
     pub http_timeout_secs: u64,
+
+    /// Time limit for Strava's token call, in seconds. Longer than a page's:
+    /// a token call that timed out after reaching Strava is never repeated.
+    #[arg(long, env = "STRAVA_TOKEN_TIMEOUT_SECS", default_value_t = 120)]
+    pub token_timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -340,6 +352,7 @@ impl SyncArgs {
                 retries: self.http_retries,
                 backoff,
                 timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
+                token_timeout: Duration::from_secs(self.token_timeout_secs.max(1)),
             },
             raw_dir: self.raw_dir.clone(),
             raw_retention_days: self.raw_retention_days,

@@ -62,11 +62,27 @@ pub fn backoff_policy(first: Duration) -> Result<ExponentialBackoff, String> {
 /// The `Authorization` (and quota-project) headers for a hand-written request.
 pub async fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, NoCredentials> {
     match credentials.headers(http::Extensions::new()).await {
-        Ok(CacheableResource::New { data, .. }) => Ok(data),
+        Ok(CacheableResource::New { data, .. }) => {
+            // The token is in the `Authorization` value, after `Bearer `.
+            for value in data.get_all(reqwest::header::AUTHORIZATION) {
+                if let Ok(text) = value.to_str() {
+                    crate::redact::register(text.split_whitespace().last().unwrap_or(text));
+                }
+            }
+            Ok(data)
+        }
         // Only returned when the caller passes an entity tag, which we never do.
         Ok(CacheableResource::NotModified) => Ok(HeaderMap::new()),
         Err(e) => Err(NoCredentials(e.to_string())),
     }
+}
+
+/// Fetches the Google access token once so that `redact` knows it before
+/// Google's client crates send it anywhere (they never hand it to this code).
+/// Best effort, within a few seconds: a sign-in that fails here fails again,
+/// with Google's message, at the first real call.
+pub async fn register_token(credentials: &Credentials) {
+    let _ = tokio::time::timeout(Duration::from_secs(5), auth_headers(credentials)).await;
 }
 
 /// A Google API error as one line: HTTP status, Google's status name and its

@@ -16,6 +16,7 @@ pub mod looker;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;
+pub mod redact;
 pub mod retry;
 pub mod schema;
 pub mod secrets;

@@ -2,16 +2,19 @@
 //! `severity` field otherwise (what Cloud Logging reads). Logs go to stderr;
 //! stdout carries only command output such as the sync summary.
 //!
-//! Nothing here redacts: secrets are kept out of logs at the source (the
-//! `Secret` type has no way to print its value).
+//! Secrets are kept out of logs at the source (the `Secret` type has no way
+//! to print its value), and every line, the final error included, still
+//! passes `redact` on its way to stderr: an error can quote what an upstream
+//! echoed. So does a panic message.
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
@@ -19,6 +22,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::config::LogFormat;
 
 pub fn init(format: LogFormat) {
+    redact_panics();
     let filter = EnvFilter::try_from_env("LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match format {
         LogFormat::Json => true,
@@ -27,7 +31,7 @@ pub fn init(format: LogFormat) {
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(RedactedStderr);
     let _ = if json {
         builder.event_format(JsonLines).try_init()
     } else {
@@ -36,6 +40,46 @@ pub fn init(format: LogFormat) {
             .with_ansi(std::io::stderr().is_terminal())
             .try_init()
     };
+}
+
+/// Panics print through `redact` too (the default hook prints the message as is).
+fn redact_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let line = crate::redact::redact(&info.to_string());
+        let _ = writeln!(std::io::stderr(), "{line}");
+    }));
+}
+
+/// Hands the formatter one buffer per log line and writes the line to stderr
+/// redacted, whole, when the formatter is done with it.
+struct RedactedStderr;
+
+impl<'a> MakeWriter<'a> for RedactedStderr {
+    type Writer = RedactedLine;
+    fn make_writer(&'a self) -> RedactedLine {
+        RedactedLine(Vec::new())
+    }
+}
+
+struct RedactedLine(Vec<u8>);
+
+impl Write for RedactedLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for RedactedLine {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let line = crate::redact::redact(&String::from_utf8_lossy(&self.0));
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        }
+    }
 }
 
 /// A random id for this process's run, on every JSON line.

@@ -2,16 +2,22 @@
 //! first run, ending with the refresh token in the chosen secret store.
 //!
 //! Responsible for: the authorize URL (scopes, `approval_prompt=force`, a
-//! random `state`), receiving the redirect (a one-shot listener on 127.0.0.1,
-//! or a pasted URL with `--no-browser`), checking `state` and the granted
-//! scopes, and storing the result. Not responsible for: the token call itself
-//! (`strava::oauth`) or how a store writes (`secrets`).
+//! random `state`), receiving the redirect (a listener on 127.0.0.1, or a
+//! pasted URL with `--no-browser`), checking `state` and the granted scopes,
+//! and storing the result. The listener takes only `GET /callback` carrying
+//! this login's `state`: any local process can connect to it, so anything
+//! else (a forged or stale redirect, another path) is answered and ignored,
+//! connections are served side by side with a short deadline each (a client
+//! that sends nothing holds up no one), and the whole wait has a limit. Not
+//! responsible for: the token call itself (`strava::oauth`) or how a store
+//! writes (`secrets`).
 
 use std::time::Duration;
 
 use reqwest::Url;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 
 use crate::exit::ConfigError;
 use crate::secrets::{Credentials, Secret, SecretStore, SecretsSettings};
@@ -29,8 +35,15 @@ pub struct LoginSettings {
     pub oauth_url: String,
     pub port: u16,
     pub no_browser: bool,
+    /// The longest wait for Strava's redirect on the listener.
+    pub timeout: Duration,
     pub http: HttpSettings,
 }
+
+/// How long one connection to the listener may take to send its request.
+const CONNECTION_DEADLINE: Duration = Duration::from_secs(5);
+/// A request head is small; a bigger one is not a browser's redirect.
+const MAX_HEAD: usize = 16 * 1024;
 
 #[derive(Debug)]
 pub struct LoginReport {
@@ -54,6 +67,12 @@ pub enum LoginError {
         "cannot listen on 127.0.0.1:{port} for Strava's redirect ({detail}); pick another --port, or use --no-browser"
     )]
     Listen { port: u16, detail: String },
+    #[error(
+        "no redirect from Strava arrived within {secs} s; nothing was stored. Run login again and \
+         authorize within that time (or give more with --timeout-secs), or use --no-browser to \
+         paste the address"
+    )]
+    TimedOut { secs: u64 },
 }
 
 pub fn authorize_url(oauth_url: &str, client_id: &str, redirect_uri: &str, state: &str) -> String {
@@ -116,7 +135,7 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
     let redirect = match listener {
         Some(listener) => {
             println!("Waiting for Strava to redirect to {redirect_uri} ...");
-            receive_redirect(listener).await?
+            receive_redirect(listener, &state, settings.timeout).await?
         }
         None => {
             println!(
@@ -136,13 +155,16 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.into_owned())
     };
-    if let Some(error) = param("error") {
-        return Err(LoginError::Denied(error).into());
-    }
+    // State first: an `error` without this login's state is not Strava's.
     if param("state").as_deref() != Some(state.as_str()) {
         return Err(LoginError::StateMismatch.into());
     }
+    if let Some(error) = param("error") {
+        return Err(LoginError::Denied(error).into());
+    }
     let code = param("code").ok_or(LoginError::NoCode)?;
+    // Single-use, but a credential until it is exchanged.
+    crate::redact::register(&code);
     let granted = param("scope").unwrap_or_default();
     let client = StravaClient::new("", &settings.oauth_url, settings.http.clone())?;
     let grant = client
@@ -172,42 +194,108 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
     })
 }
 
-/// Answers requests on the listener until one is Strava's redirect to
-/// `/callback` (browsers also ask for `/favicon.ico`), and returns its URL.
-async fn receive_redirect(listener: TcpListener) -> anyhow::Result<Url> {
+/// Serves the listener until a `GET /callback` with this login's `state`
+/// arrives, and returns its URL; each connection in its own task.
+async fn receive_redirect(
+    listener: TcpListener,
+    state: &str,
+    timeout: Duration,
+) -> Result<Url, LoginError> {
+    let (found, mut redirect) = mpsc::channel::<Url>(1);
+    let give_up = tokio::time::sleep(timeout);
+    tokio::pin!(give_up);
     loop {
-        let (mut stream, _) = listener.accept().await?;
-        let mut head = Vec::new();
-        let mut buf = [0u8; 1024];
-        // A request head is small; a client that sends nothing is dropped.
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-            match tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await {
-                Ok(Ok(n)) if n > 0 => head.extend_from_slice(&buf[..n]),
-                _ => break,
+        tokio::select! {
+            Some(url) = redirect.recv() => return Ok(url),
+            () = &mut give_up => return Err(LoginError::TimedOut { secs: timeout.as_secs() }),
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors, say: let connections close first.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
+                let (state, found) = (state.to_string(), found.clone());
+                tokio::spawn(async move {
+                    // A client that is too slow is dropped; the next one is not held up.
+                    let _ = tokio::time::timeout(CONNECTION_DEADLINE, serve(stream, &state, found)).await;
+                });
             }
         }
-        let text = String::from_utf8_lossy(&head);
-        let target = text
-            .lines()
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("/");
-        if !target.starts_with("/callback") {
-            let _ = stream
-                .write_all(
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-                )
-                .await;
-            continue;
+    }
+}
+
+/// What one request to the listener was.
+#[derive(Debug, PartialEq, Eq)]
+enum Callback {
+    /// The redirect of this login (the athlete's answer, whatever it was).
+    Ours(Url),
+    /// `/callback` without this login's state: forged, or a stale tab.
+    Foreign,
+    /// Any other path (browsers ask for `/favicon.ico`) or not a request.
+    Elsewhere,
+}
+
+/// Reads one request head and sorts it; `httparse` reads the request line.
+fn classify(head: &[u8], state: &str) -> Callback {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    let target = match request.parse(head) {
+        Ok(_) if request.method == Some("GET") => request.path.unwrap_or("/"),
+        _ => return Callback::Elsewhere,
+    };
+    let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+        return Callback::Elsewhere;
+    };
+    if url.path() != "/callback" {
+        return Callback::Elsewhere;
+    }
+    let sent_state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned());
+    if sent_state.as_deref() == Some(state) {
+        Callback::Ours(url)
+    } else {
+        Callback::Foreign
+    }
+}
+
+async fn serve(mut stream: TcpStream, state: &str, found: mpsc::Sender<Url>) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        match stream.read(&mut buf).await {
+            Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+            _ => break,
         }
-        let body = "<!doctype html><title>strava-warehouse</title><p>Done: strava-warehouse received \
-                    Strava's answer. You can close this tab.</p>";
-        let reply = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = stream.write_all(reply.as_bytes()).await;
-        return Ok(Url::parse(&format!("http://127.0.0.1{target}"))?);
+    }
+    let callback = classify(&head, state);
+    let (status, body) = match &callback {
+        Callback::Ours(_) => (
+            "200 OK",
+            "Done: strava-warehouse received Strava's answer. You can close this tab.",
+        ),
+        Callback::Foreign => {
+            tracing::warn!(
+                "ignored a request to /callback without this login's state (a stale tab, or \
+                 another program); still waiting for Strava's redirect"
+            );
+            (
+                "400 Bad Request",
+                "This is not the redirect of the login that is waiting; it was ignored.",
+            )
+        }
+        Callback::Elsewhere => ("404 Not Found", "Not found."),
+    };
+    let page = format!("<!doctype html><title>strava-warehouse</title><p>{body}</p>");
+    let reply = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+        page.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    // Answered first, so the browser shows the page before login moves on.
+    if let Callback::Ours(url) = callback {
+        let _ = found.send(url).await;
     }
 }
 
@@ -231,5 +319,38 @@ mod tests {
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["state"], "s1");
         assert_eq!(q["redirect_uri"], "http://127.0.0.1:8642/callback");
+    }
+
+    #[test]
+    fn only_get_callback_with_this_logins_state_is_taken() {
+        let ours = classify(b"GET /callback?state=s1&code=c HTTP/1.1\r\n\r\n", "s1");
+        assert!(matches!(ours, Callback::Ours(_)), "{ours:?}");
+        for (head, want) in [
+            (
+                &b"GET /callback?state=s2&code=c HTTP/1.1\r\n\r\n"[..],
+                Callback::Foreign,
+            ),
+            (
+                b"GET /callback?error=access_denied HTTP/1.1\r\n\r\n",
+                Callback::Foreign,
+            ),
+            (
+                b"GET /callbackX?state=s1&code=c HTTP/1.1\r\n\r\n",
+                Callback::Elsewhere,
+            ),
+            (b"GET /favicon.ico HTTP/1.1\r\n\r\n", Callback::Elsewhere),
+            (
+                b"POST /callback?state=s1 HTTP/1.1\r\n\r\n",
+                Callback::Elsewhere,
+            ),
+            (b"\x00\x01garbage", Callback::Elsewhere),
+        ] {
+            assert_eq!(
+                classify(head, "s1"),
+                want,
+                "{}",
+                String::from_utf8_lossy(head)
+            );
+        }
     }
 }

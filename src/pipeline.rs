@@ -322,7 +322,7 @@ fn run_row(
     set("api_calls", Cell::Int(api_calls as i64));
     set(
         "message",
-        message.map_or(Cell::Null, |m| Cell::Str(m.into())),
+        message.map_or(Cell::Null, |m| Cell::Str(crate::redact::redact(m))),
     );
     row
 }

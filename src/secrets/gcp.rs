@@ -23,6 +23,9 @@ use crate::retry::{Attempt, Backoff, GaveUp};
 
 pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 
+/// Pages of 100 versions read when disabling the old ones.
+const MAX_VERSION_PAGES: usize = 100;
+
 /// Where Secret Manager is and what the three secrets are called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretManagerSettings {
@@ -62,6 +65,7 @@ impl GcpStore {
         settings: &SecretManagerSettings,
     ) -> Result<Self, SecretsError> {
         let credentials = gcp::credentials().map_err(|e| SecretsError::Invalid(e.to_string()))?;
+        gcp::register_token(&credentials).await;
         let client = SecretManagerService::builder()
             .with_endpoint(settings.api_url.trim_end_matches('/'))
             .with_credentials(credentials)
@@ -235,16 +239,8 @@ impl GcpStore {
     }
 
     async fn disable_all_but(&self, secret: &str, keep: &str) {
-        let listed = self
-            .client
-            .list_secret_versions()
-            .set_parent(self.secret_path(secret))
-            .set_filter("state:ENABLED")
-            .set_page_size(100)
-            .send()
-            .await;
-        let versions = match listed {
-            Ok(page) => page.versions,
+        let versions = match self.enabled_versions(secret).await {
+            Ok(names) => names,
             Err(e) => {
                 tracing::warn!(
                     "saved the new version of `{secret}` but could not list the old ones to \
@@ -254,24 +250,54 @@ impl GcpStore {
                 return;
             }
         };
-        for old in versions
-            .iter()
-            .filter(|v| v.name != keep && v.state == State::Enabled)
-        {
+        for old in versions.iter().filter(|name| name.as_str() != keep) {
             if let Err(e) = self
                 .client
                 .disable_secret_version()
-                .set_name(&old.name)
+                .set_name(old)
                 .send()
                 .await
             {
                 tracing::warn!(
-                    "saved the new version of `{secret}` but could not disable {}: {} (the \
+                    "saved the new version of `{secret}` but could not disable {old}: {} (the \
                      job's service account needs secretmanager.versions.disable on it)",
-                    old.name,
                     gcp::describe(&e)
                 );
             }
         }
+    }
+
+    /// Every enabled version of `secret`, all pages of the listing (a store
+    /// whose old versions were never disabled has more than one page). The
+    /// whole list is read before any is disabled, so disabling cannot shift
+    /// the pages under the listing.
+    async fn enabled_versions(
+        &self,
+        secret: &str,
+    ) -> Result<Vec<String>, google_cloud_gax::error::Error> {
+        use google_cloud_gax::paginator::Paginator as _;
+        let mut pages = self
+            .client
+            .list_secret_versions()
+            .set_parent(self.secret_path(secret))
+            .set_filter("state:ENABLED")
+            .set_page_size(100)
+            .by_page();
+        let mut names = Vec::new();
+        // A server that kept answering with a page token would otherwise keep
+        // the run here; a daily job collects 10,000 versions in 27 years.
+        for _ in 0..MAX_VERSION_PAGES {
+            match pages.next().await {
+                Some(page) => names.extend(
+                    page?
+                        .versions
+                        .into_iter()
+                        .filter(|v| v.state == State::Enabled)
+                        .map(|v| v.name),
+                ),
+                None => break,
+            }
+        }
+        Ok(names)
     }
 }

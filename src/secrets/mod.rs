@@ -19,8 +19,12 @@ use std::str::FromStr;
 pub struct Secret(String);
 
 impl Secret {
+    /// Also registers the value with `redact`, so that no text leaving the
+    /// process can carry it, even when an upstream echoes it back.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        Secret(value)
     }
     pub fn expose(&self) -> &str {
         &self.0
@@ -175,6 +179,8 @@ impl SecretStore {
     /// Takes the run lock for these credentials, held until the returned
     /// guard is dropped: two runs refreshing one token would kill each other's
     /// (Strava invalidates the old refresh token when it issues a new one).
+    /// For `file:` it also finishes a save a killed run left behind and checks
+    /// that a rotated token can be saved, so call it before the token call.
     /// The `env` store has no file to lock; Cloud Run runs one task at a time.
     pub fn lock(&self) -> Result<Option<RunLock>, SecretsError> {
         match self {

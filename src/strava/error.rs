@@ -71,6 +71,13 @@ pub enum StravaError {
         attempts: u32,
         detail: String,
     },
+    #[error(
+        "{what} reached Strava but its answer was lost ({detail}). It was not sent again: \
+         Strava may already have rotated the refresh token in that lost answer, and then the \
+         stored one no longer works. Run the sync again; if Strava rejects the refresh token, \
+         run `strava-warehouse login` to authorize again."
+    )]
+    AnswerLost { what: String, detail: String },
     #[error("Strava's token response could not be read: {0}")]
     BadTokenResponse(String),
 }

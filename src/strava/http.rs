@@ -4,7 +4,8 @@
 //! Responsible for: counting every attempt (retries included) against the call
 //! budget, reading the rate-limit headers of every response, stopping at once on
 //! 429, and retrying transient failures (5xx, connect errors, timeouts, bodies cut
-//! off) a bounded number of times with exponential backoff and jitter. Not
+//! off) a bounded number of times with exponential backoff and jitter; the
+//! token call, which changes state at Strava, only after a connect error. Not
 //! responsible for: what a non-transient error body means (see `api`, `oauth`).
 
 use std::sync::Mutex;
@@ -28,6 +29,9 @@ pub struct HttpSettings {
     pub backoff: Duration,
     /// Limit for one whole request, body included.
     pub timeout: Duration,
+    /// Limit for the token call, which is never repeated once sent, so it is
+    /// given longer than a page.
+    pub token_timeout: Duration,
 }
 
 impl Default for HttpSettings {
@@ -36,6 +40,7 @@ impl Default for HttpSettings {
             retries: 4,
             backoff: Duration::from_secs(1),
             timeout: Duration::from_secs(60),
+            token_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -91,11 +96,36 @@ impl Http {
         what: &str,
         build: impl Fn(&Client) -> RequestBuilder,
     ) -> Result<Answer, StravaError> {
+        self.send_with(what, Repeat::Freely, build).await
+    }
+
+    /// Sends a request that changes state at Strava (the token call: a
+    /// refresh can rotate the refresh token, a code works once), with the
+    /// longer token timeout. It is repeated only when it provably never
+    /// reached Strava (no connection); a timeout, reset, cut body or 5xx after
+    /// sending ends the call with `AnswerLost`, because repeating it with the
+    /// old token could only fail, and would hide why.
+    pub async fn send_unrepeatable(
+        &self,
+        what: &str,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Answer, StravaError> {
+        let timeout = self.settings.token_timeout;
+        self.send_with(what, Repeat::OnlyIfUnsent, |c| build(c).timeout(timeout))
+            .await
+    }
+
+    async fn send_with(
+        &self,
+        what: &str,
+        repeat: Repeat,
+        build: impl Fn(&Client) -> RequestBuilder,
+    ) -> Result<Answer, StravaError> {
         let backoff = Backoff {
             retries: self.settings.retries,
             first: self.settings.backoff,
         };
-        let outcome = backoff.run(what, || self.attempt(&build)).await;
+        let outcome = backoff.run(what, || self.attempt(&build, repeat)).await;
         outcome.map_err(|GaveUp { error, attempts }| match error {
             Failure::Fatal(e) => e,
             Failure::Status(status, body) => StravaError::Refused {
@@ -108,6 +138,10 @@ impl Http {
                 attempts,
                 detail,
             },
+            Failure::Lost(detail) => StravaError::AnswerLost {
+                what: what.to_string(),
+                detail,
+            },
         })
     }
 
@@ -115,11 +149,21 @@ impl Http {
     async fn attempt(
         &self,
         build: &impl Fn(&Client) -> RequestBuilder,
+        repeat: Repeat,
     ) -> Attempt<Answer, Failure> {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        // A failure after the request may have been sent.
+        let lost = |e: &reqwest::Error| match repeat {
+            Repeat::Freely => Attempt::Transient(Failure::Transport(describe_transport(e))),
+            Repeat::OnlyIfUnsent => Attempt::Fatal(Failure::Lost(describe_transport(e))),
+        };
         let resp = match build(&self.client).send().await {
             Ok(resp) => resp,
-            Err(e) => return Attempt::Transient(Failure::Transport(describe_transport(&e))),
+            // No connection, so nothing was sent: safe to repeat any request.
+            Err(e) if e.is_connect() => {
+                return Attempt::Transient(Failure::Transport(describe_transport(&e)));
+            }
+            Err(e) => return lost(&e),
         };
         let status = resp.status();
         let reading = Reading::from_headers(resp.headers());
@@ -138,19 +182,32 @@ impl Http {
                 resets_at: window.resets_at(Utc::now()),
             }));
         }
-        match resp.bytes().await {
-            Ok(body) if status.is_server_error() => {
+        match (resp.bytes().await, repeat) {
+            (Ok(body), Repeat::Freely) if status.is_server_error() => {
                 Attempt::Transient(Failure::Status(status, body))
             }
-            Ok(body) => Attempt::Done(Answer { status, body }),
-            Err(e) => Attempt::Transient(Failure::Transport(describe_transport(&e))),
+            (Ok(body), Repeat::OnlyIfUnsent) if status.is_server_error() => Attempt::Fatal(
+                Failure::Lost(format!("HTTP {}: {}", status.as_u16(), excerpt(&body, 300))),
+            ),
+            (Ok(body), _) => Attempt::Done(Answer { status, body }),
+            (Err(e), _) => lost(&e),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// Reads: any transient failure is retried.
+    Freely,
+    /// The token call: retried only when it never left.
+    OnlyIfUnsent,
 }
 
 enum Failure {
     Status(StatusCode, Bytes),
     Transport(String),
+    /// An unrepeatable request was sent and no usable answer came back.
+    Lost(String),
     Fatal(StravaError),
 }
 
@@ -158,7 +215,7 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         match self {
             Failure::Status(s, _) => write!(f, "HTTP {}", s.as_u16()),
-            Failure::Transport(e) => f.write_str(e),
+            Failure::Transport(e) | Failure::Lost(e) => f.write_str(e),
             Failure::Fatal(e) => write!(f, "{e}"),
         }
     }

@@ -77,7 +77,7 @@ impl StravaClient {
         let url = format!("{}/token", self.oauth_url());
         let answer = self
             .http()
-            .send(what, |c| {
+            .send_unrepeatable(what, |c| {
                 let mut form = vec![
                     ("client_id", client_id),
                     ("client_secret", client_secret.expose()),

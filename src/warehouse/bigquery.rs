@@ -91,6 +91,7 @@ impl BigQueryWarehouse {
             detail,
         };
         let credentials = gcp::credentials().map_err(|e| unavailable(e.to_string()))?;
+        gcp::register_token(&credentials).await;
         let api = settings.api_url.trim_end_matches('/').to_string();
         // The run's retry budget, so an unreachable warehouse is reported in
         // seconds and before any Strava call is spent.
