@@ -35,6 +35,19 @@ fn start_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> Child {
     start_login_into(&store, strava, extra, &[])
 }
 
+/// `login` with its listener on a free port; returns the port.
+fn start_listening_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> (u16, Child) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut args = vec!["--port".to_string(), port.to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    (port, start_login(ws, strava, &args))
+}
+
 fn start_login_into(store: &str, strava: &Strava, extra: &[&str], env: &[(&str, String)]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
         .args(["login", "--secrets", store])
@@ -147,12 +160,7 @@ async fn a_redirect_with_another_state_is_refused_and_nothing_stored() {
 async fn the_listener_receives_the_redirect_and_warns_when_private_activities_were_refused() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
     let (url, out) = authorize_url(&mut child);
     assert_eq!(
         param(&url, "redirect_uri"),
@@ -260,14 +268,6 @@ async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets()
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A GET to the listener with a short client timeout; the status it got.
 async fn get_status(url: &str) -> Result<u16, reqwest::Error> {
     let client = reqwest::Client::builder()
@@ -281,8 +281,7 @@ async fn get_status(url: &str) -> Result<u16, reqwest::Error> {
 async fn forged_or_misaddressed_callbacks_are_ignored_and_the_real_redirect_still_completes() {
     let strava = strava_granting_code("real").await;
     let ws = Workspace::new();
-    let port = free_port();
-    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
     let (url, out) = authorize_url(&mut child);
     let state = param(&url, "state");
     let base = format!("http://127.0.0.1:{port}");
@@ -318,8 +317,7 @@ async fn forged_or_misaddressed_callbacks_are_ignored_and_the_real_redirect_stil
 async fn a_connection_that_sends_nothing_does_not_hold_up_the_real_redirect() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let port = free_port();
-    let mut child = start_login(&ws, &strava, &["--port", &port.to_string()]);
+    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
     let (url, out) = authorize_url(&mut child);
     let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
 
@@ -340,8 +338,7 @@ async fn a_connection_that_sends_nothing_does_not_hold_up_the_real_redirect() {
 async fn a_login_whose_redirect_never_comes_gives_up_at_its_timeout_and_says_so() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let port = free_port().to_string();
-    let mut child = start_login(&ws, &strava, &["--port", &port, "--timeout-secs", "1"]);
+    let (_port, mut child) = start_listening_login(&ws, &strava, &["--timeout-secs", "1"]);
     let (_url, out) = authorize_url(&mut child);
 
     let (code, output) = finish(child, out);

@@ -474,13 +474,7 @@ async fn an_access_token_rejected_mid_run_is_refreshed_once_and_the_run_goes_on(
     let run = ws.sync(&strava, &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
     assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
-    let token_calls = strava
-        .requests()
-        .await
-        .iter()
-        .filter(|r| r.url.path() == "/oauth/token")
-        .count();
-    assert_eq!(token_calls, 2);
+    assert_eq!(strava.token_calls().await, 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]

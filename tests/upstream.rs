@@ -116,13 +116,11 @@ async fn a_token_call_whose_answer_is_lost_is_sent_once_and_says_login_may_be_ne
     );
 
     assert_eq!(run.code(), 1, "{}", run.all());
-    let token_calls = strava
-        .requests()
-        .await
-        .iter()
-        .filter(|r| r.url.path() == "/oauth/token")
-        .count();
-    assert_eq!(token_calls, 1, "a sent refresh is never repeated");
+    assert_eq!(
+        strava.token_calls().await,
+        1,
+        "a sent refresh is never repeated"
+    );
     let err = run.stderr();
     assert!(err.contains("answer was lost"), "{err}");
     assert!(

@@ -134,6 +134,15 @@ impl Strava {
     pub async fn requests(&self) -> Vec<wiremock::Request> {
         self.server.received_requests().await.unwrap_or_default()
     }
+
+    /// Requests to the token endpoint so far.
+    pub async fn token_calls(&self) -> usize {
+        self.requests()
+            .await
+            .iter()
+            .filter(|r| r.url.path() == "/oauth/token")
+            .count()
+    }
 }
 
 /// The athlete the doubles serve.
