@@ -2,9 +2,10 @@
 //! refresh token, read before a sync and, when Strava rotates the refresh
 //! token, written back before any other call.
 //!
-//! Responsible for: the `--secrets` stores (`env`, `file:PATH`) and keeping
-//! secret values out of every `Debug` and `Display`. Not responsible for:
-//! talking to Strava (see `strava::oauth`).
+//! Responsible for: the `--secrets` stores (`env`, `file:PATH`, `gcp:PROJECT`),
+//! keeping secret values out of every `Debug` and `Display`, and registering
+//! each with `redact` as it is created. Not responsible for: talking to Strava
+//! (see `strava::oauth`).
 
 pub mod env;
 pub mod file;
