@@ -17,6 +17,7 @@ use strava_warehouse::logging;
 use strava_warehouse::pipeline::{SyncReport, SyncSettings};
 use strava_warehouse::schema::TABLES;
 use strava_warehouse::secrets::SecretsSettings;
+use strava_warehouse::views::{Dialect, Rendering};
 use strava_warehouse::warehouse::WarehouseSpec;
 use strava_warehouse::warehouse::bigquery::BigQueryWarehouse;
 
@@ -123,14 +124,11 @@ async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
             WarehouseSpec::BigQuery { project, dataset } => (project.as_str(), dataset.as_str()),
             WarehouseSpec::DuckDb(_) => ("PROJECT", "DATASET"),
         };
-        let text: String = strava_warehouse::views::views(args.dialect)
-            .iter()
-            .map(|view| {
-                let sql = view.render(project, dataset);
-                format!("{};\n\n", sql.trim_end().trim_end_matches(';'))
-            })
-            .collect();
-        return emit(&text);
+        let rendering = match args.dialect {
+            Dialect::Bigquery => Rendering::bigquery(project, dataset),
+            Dialect::Duckdb => Rendering::duckdb(),
+        };
+        return emit(&strava_warehouse::views::script(&rendering));
     }
     let spec = &args.warehouse.warehouse;
     match spec {
@@ -158,7 +156,7 @@ fn apply_duckdb_views(path: &Path) -> anyhow::Result<()> {
     w.apply_views()?;
     println!(
         "Created or replaced {} views in duckdb:{}.",
-        strava_warehouse::views::DUCKDB.len(),
+        strava_warehouse::views::VIEWS.len(),
         path.display()
     );
     Ok(())

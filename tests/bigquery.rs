@@ -421,7 +421,7 @@ async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset()
 
     assert_eq!(run.code(), 0, "{}", run.all());
     let mut gone = vec![];
-    for view in strava_warehouse::views::BIGQUERY.iter().map(|v| v.name) {
+    for view in strava_warehouse::views::VIEWS.iter().map(|v| v.name) {
         gone.push(view);
     }
     gone.extend(strava_warehouse::schema::TABLES.iter().map(|t| t.name));

@@ -338,13 +338,14 @@ impl BigQueryWarehouse {
 
     /// Creates or replaces every view, in order; returns how many.
     pub async fn apply_views(&self) -> Result<usize, WarehouseError> {
-        for view in crate::views::BIGQUERY {
-            let sql = view.render(&self.project, &self.dataset);
+        let rendering = crate::views::Rendering::bigquery(&self.project, &self.dataset);
+        for view in crate::views::VIEWS {
+            let sql = view.render(&rendering);
             self.execute(&sql).await.map_err(|detail| {
                 self.unavailable(format!("creating view {} failed: {detail}", view.name))
             })?;
         }
-        Ok(crate::views::BIGQUERY.len())
+        Ok(crate::views::VIEWS.len())
     }
 
     /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
@@ -426,7 +427,7 @@ impl Warehouse for BigQueryWarehouse {
 
     async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
         let mut removed = Vec::new();
-        let views = crate::views::BIGQUERY.iter().rev().map(|v| v.name);
+        let views = crate::views::VIEWS.iter().rev().map(|v| v.name);
         let tables = [&ACTIVITIES, &ATHLETE, &ATHLETE_SETTINGS, &SYNC_RUNS].map(|t| t.name);
         for name in views.chain(tables) {
             let deleted = self

@@ -3,7 +3,7 @@
 //!
 //! Responsible for: creating the tables from `schema` and loading the run's
 //! Parquet files inside one transaction, so a failure anywhere rolls back to the
-//! previous tables. Not responsible for: the views' SQL (`sql/duckdb/`).
+//! previous tables. Not responsible for: the views' SQL (`sql/views/`, rendered by `views.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -75,9 +75,10 @@ impl DuckDbWarehouse {
     /// (Re)creates every view, in order. Part of the load's transaction, so
     /// readers never see new tables under old views.
     pub fn apply_views(&self) -> Result<(), WarehouseError> {
-        for view in views::DUCKDB {
+        let rendering = views::Rendering::duckdb();
+        for view in views::VIEWS {
             self.conn
-                .execute_batch(view.sql)
+                .execute_batch(&view.render(&rendering))
                 .map_err(|e| WarehouseError::Load {
                     warehouse: self.name(),
                     table: view.name,
@@ -171,7 +172,7 @@ impl Warehouse for DuckDbWarehouse {
 
     async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
         let mut dropped = Vec::new();
-        let views = views::DUCKDB.iter().rev().map(|v| ("VIEW", v.name));
+        let views = views::VIEWS.iter().rev().map(|v| ("VIEW", v.name));
         let tables = TABLES.iter().map(|t| ("TABLE", t.name));
         self.in_transaction("purge", || {
             for (kind, name) in views.chain(tables) {

@@ -4,6 +4,8 @@
 
 pub mod bigquery;
 pub mod cutting;
+#[cfg(feature = "duckdb")]
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

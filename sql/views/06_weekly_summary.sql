@@ -1,12 +1,13 @@
 -- weekly_summary: period_summary's weeks (Monday start, local date), plus
 -- distance_km_4wk_avg: this week and the 3 before it, divided by 4 (weeks
 -- before the group's first activity count as zero).
-CREATE OR REPLACE VIEW weekly_summary AS
+-- key: period_start, sport_group
+CREATE OR REPLACE VIEW {{ ref(weekly_summary) }} AS
+-- Every column of period_summary but `period`, in its order.
 SELECT
-  period_start, sport_group, activities, distance_km, moving_time_h, elevation_gain_m, work_kj,
-  avg_speed_kmh, avg_watts, avg_heartrate, training_load, ytd_distance_km,
+  {{ star_except(period) }},
   SUM(distance_km) OVER (
     PARTITION BY sport_group ORDER BY period_start ROWS BETWEEN 3 PRECEDING AND CURRENT ROW
   ) / 4.0 AS distance_km_4wk_avg
-FROM period_summary
+FROM {{ ref(period_summary) }}
 WHERE period = 'week'

@@ -1,11 +1,12 @@
 -- yearly_summary: period_summary's years (local date), plus the previous
 -- year's distance and the change in percent (NULL for the first year).
-CREATE OR REPLACE VIEW yearly_summary AS
+-- key: period_start, sport_group
+CREATE OR REPLACE VIEW {{ ref(yearly_summary) }} AS
+-- Every column of period_summary but `period`, in its order.
 SELECT
-  period_start, sport_group, activities, distance_km, moving_time_h, elevation_gain_m, work_kj,
-  avg_speed_kmh, avg_watts, avg_heartrate, training_load, ytd_distance_km,
+  {{ star_except(period) }},
   LAG(distance_km) OVER (PARTITION BY sport_group ORDER BY period_start) AS distance_km_prev_year,
   100.0 * (distance_km - LAG(distance_km) OVER (PARTITION BY sport_group ORDER BY period_start))
     / NULLIF(LAG(distance_km) OVER (PARTITION BY sport_group ORDER BY period_start), 0) AS yoy_change_pct
-FROM period_summary
+FROM {{ ref(period_summary) }}
 WHERE period = 'year'

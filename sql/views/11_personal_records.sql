@@ -1,20 +1,20 @@
--- personal_records (GoogleSQL): per sport_group, the longest distance, the
--- longest moving time, the most climbing and the best normalized power of
--- rides of an hour or more. Ties go to the earliest activity. Twin of
--- sql/duckdb/09_personal_records.sql.
-CREATE OR REPLACE VIEW `${dataset}.personal_records` AS
+-- personal_records: per sport_group, the longest distance, the longest moving
+-- time, the most climbing and the best normalized power of rides of an hour
+-- or more. Ties go to the earliest activity.
+-- key: sport_group, record
+CREATE OR REPLACE VIEW {{ ref(personal_records) }} AS
 WITH candidates AS (
   SELECT sport_group, 'longest_distance_km' AS record, distance_km AS value, id, local_date, start_date
-  FROM `${dataset}.activity_metrics` WHERE distance_km > 0
+  FROM {{ ref(activity_metrics) }} WHERE distance_km > 0
   UNION ALL
   SELECT sport_group, 'longest_moving_time_h', moving_time_h, id, local_date, start_date
-  FROM `${dataset}.activity_metrics` WHERE moving_time_h > 0
+  FROM {{ ref(activity_metrics) }} WHERE moving_time_h > 0
   UNION ALL
   SELECT sport_group, 'most_elevation_gain_m', elevation_gain_m, id, local_date, start_date
-  FROM `${dataset}.activity_metrics` WHERE elevation_gain_m > 0
+  FROM {{ ref(activity_metrics) }} WHERE elevation_gain_m > 0
   UNION ALL
   SELECT sport_group, 'best_normalized_watts_60min_plus', normalized_watts, id, local_date, start_date
-  FROM `${dataset}.activity_metrics` WHERE normalized_watts IS NOT NULL AND moving_time_h >= 1
+  FROM {{ ref(activity_metrics) }} WHERE normalized_watts IS NOT NULL AND moving_time_h >= 1
 ),
 ranked AS (
   SELECT *, ROW_NUMBER() OVER (

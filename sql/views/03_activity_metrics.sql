@@ -2,44 +2,50 @@
 -- effort metrics. Calendar columns use the athlete's LOCAL date.
 -- Thresholds come from athlete_settings: the entry with the latest
 -- effective_from on or before the local date; dates before the first entry
--- use the first entry.
-CREATE OR REPLACE VIEW activity_metrics AS
+-- use the first entry. Constants: metric_constants; groups: sport_groups.
+-- key: id
+CREATE OR REPLACE VIEW {{ ref(activity_metrics) }} AS
 WITH settings AS (
   SELECT
     *,
     LEAD(effective_from) OVER (ORDER BY effective_from) AS next_from,
     ROW_NUMBER() OVER (ORDER BY effective_from) = 1 AS is_first
-  FROM athlete_settings
+  FROM {{ ref(athlete_settings) }}
 ),
 base AS (
   SELECT
     a.*,
     -- The bulk export has no local time: its rows fall back to the UTC date.
-    CAST(COALESCE(a.start_date_local, a.start_date) AS DATE) AS local_date,
-    CASE
-      WHEN a.sport_type IN ('Ride', 'VirtualRide', 'GravelRide', 'MountainBikeRide', 'EBikeRide',
-                            'EMountainBikeRide', 'Velomobile', 'Handcycle') THEN 'ride'
-      WHEN a.sport_type IN ('Run', 'TrailRun', 'VirtualRun') THEN 'run'
-      WHEN a.sport_type = 'Swim' THEN 'swim'
-      WHEN a.sport_type IN ('Walk', 'Hike') THEN 'walk_hike'
-      ELSE 'other'
-    END AS sport_group
-  FROM activities AS a
+    CAST(COALESCE(a.start_date_local, {{ utc_datetime(a.start_date) }}) AS DATE) AS local_date,
+    COALESCE(g.sport_group, 'other') AS sport_group
+  FROM {{ ref(activities) }} AS a
+  LEFT JOIN {{ ref(sport_groups) }} AS g ON g.sport_type = a.sport_type
+),
+-- The settings entry of each activity: an inner range join, then an equality
+-- LEFT JOIN back (BigQuery refuses a LEFT JOIN without an equality condition).
+in_force AS (
+  SELECT
+    b.id,
+    s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex
+  FROM base AS b
+  JOIN settings AS s
+    ON (b.local_date >= s.effective_from OR s.is_first)
+   AND (s.next_from IS NULL OR b.local_date < s.next_from)
 ),
 joined AS (
   SELECT
     b.*,
     s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex,
-    CASE WHEN b.device_watts THEN CAST(b.weighted_average_watts AS DOUBLE) END AS np,
+    c.foot_flat_m_per_climb_m, c.ride_flat_m_per_climb_m,
+    CASE WHEN b.device_watts THEN {{ float64(b.weighted_average_watts) }} END AS np,
     -- Heart-rate reserve fractions, clamped to [0, 1].
     GREATEST(0.0, LEAST(1.0, (b.average_heartrate - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr,
     GREATEST(0.0, LEAST(1.0, (s.threshold_hr - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr_threshold,
-    CASE WHEN s.sex = 'F' THEN 0.86 ELSE 0.64 END AS trimp_a,
-    CASE WHEN s.sex = 'F' THEN 1.67 ELSE 1.92 END AS trimp_b
+    CASE WHEN s.sex = 'F' THEN c.trimp_a_female ELSE c.trimp_a_male END AS trimp_a,
+    CASE WHEN s.sex = 'F' THEN c.trimp_b_female ELSE c.trimp_b_male END AS trimp_b
   FROM base AS b
-  LEFT JOIN settings AS s
-    ON (b.local_date >= s.effective_from OR s.is_first)
-   AND (s.next_from IS NULL OR b.local_date < s.next_from)
+  CROSS JOIN {{ ref(metric_constants) }} AS c
+  LEFT JOIN in_force AS s ON s.id = b.id
 ),
 metrics AS (
   SELECT
@@ -65,10 +71,10 @@ SELECT
   sport_group,
   start_date,
   local_date,
-  CAST(date_trunc('week', local_date) AS DATE) AS week_start,
-  CAST(date_trunc('month', local_date) AS DATE) AS month_start,
-  CAST(date_trunc('quarter', local_date) AS DATE) AS quarter_start,
-  CAST(EXTRACT(year FROM local_date) AS BIGINT) AS year,
+  {{ date_trunc(week, local_date) }} AS week_start,
+  {{ date_trunc(month, local_date) }} AS month_start,
+  {{ date_trunc(quarter, local_date) }} AS quarter_start,
+  EXTRACT(YEAR FROM local_date) AS year,
   distance / 1000.0 AS distance_km,
   moving_time / 3600.0 AS moving_time_h,
   elapsed_time / 3600.0 AS elapsed_time_h,
@@ -93,8 +99,10 @@ SELECT
        WHEN hr_tss_raw IS NOT NULL THEN 'heart_rate'
        ELSE 'none' END AS load_source,
   suffer_score AS relative_effort,
-  CASE WHEN sport_group IN ('run', 'walk_hike') THEN (distance + 10.0 * COALESCE(total_elevation_gain, 0)) / 1000.0
-       WHEN sport_group = 'ride' THEN (distance + 8.0 * COALESCE(total_elevation_gain, 0)) / 1000.0
+  CASE WHEN sport_group IN ('run', 'walk_hike')
+       THEN (distance + foot_flat_m_per_climb_m * COALESCE(total_elevation_gain, 0)) / 1000.0
+       WHEN sport_group = 'ride'
+       THEN (distance + ride_flat_m_per_climb_m * COALESCE(total_elevation_gain, 0)) / 1000.0
   END AS equivalent_flat_km,
   trainer,
   commute,

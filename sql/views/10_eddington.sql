@@ -1,18 +1,20 @@
 -- eddington: for rides and runs, in km and miles, the largest E such that on
 -- at least E local days the day's summed distance was at least E. Days are
 -- counted, not activities; distances are floored, as the definition needs.
-CREATE OR REPLACE VIEW eddington AS
-WITH groups AS (
+-- key: sport_group, unit
+CREATE OR REPLACE VIEW {{ ref(eddington) }} AS
+WITH eddington_groups AS (
   SELECT 'ride' AS sport_group UNION ALL SELECT 'run'
 ),
 units AS (
-  SELECT 'km' AS unit, 1.0 AS km_per_unit UNION ALL SELECT 'mi', 1.609344
+  SELECT 'km' AS unit, {{ float64(1) }} AS km_per_unit
+  UNION ALL SELECT 'mi', km_per_mile FROM {{ ref(metric_constants) }}
 ),
 days AS (
   SELECT sport_group, local_date, SUM(distance_km) AS km
-  FROM activity_metrics
+  FROM {{ ref(activity_metrics) }}
   -- A day with no distance (manual entries) meets no target. Without this,
-  -- DuckDB's LEAST(r, NULL) = r below would count it as meeting every one.
+  -- LEAST(r, NULL) below would be r in DuckDB and NULL in BigQuery.
   WHERE sport_group IN ('ride', 'run') AND distance_km IS NOT NULL
   GROUP BY sport_group, local_date
 ),
@@ -30,14 +32,14 @@ numbers AS (
   GROUP BY sport_group, unit
 ),
 combined AS (
-  SELECT g.sport_group, u.unit, CAST(COALESCE(n.e, 0) AS BIGINT) AS eddington_number
-  FROM groups AS g
+  SELECT g.sport_group, u.unit, CAST(COALESCE(n.e, 0) AS INT64) AS eddington_number
+  FROM eddington_groups AS g
   CROSS JOIN units AS u
   LEFT JOIN numbers AS n ON n.sport_group = g.sport_group AND n.unit = u.unit
 ),
 next_counts AS (
   SELECT c.sport_group, c.unit, c.eddington_number,
-         CAST(COUNT(d.n) AS BIGINT) AS days_at_or_above_next
+         COUNT(d.n) AS days_at_or_above_next
   FROM combined AS c
   LEFT JOIN day_units AS d
     ON d.sport_group = c.sport_group AND d.unit = c.unit AND d.n >= c.eddington_number + 1

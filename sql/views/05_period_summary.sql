@@ -1,15 +1,14 @@
--- period_summary (GoogleSQL): the one place period totals are computed, for
--- weeks (Monday start), months, quarters and years of the LOCAL date, one row
--- per period and sport_group, every period from the group's first to its last
--- activity, zeros where there were none; the BigQuery twin of
--- sql/duckdb/03_period_summary.sql. weekly/monthly/quarterly/yearly_summary
--- select from it.
-CREATE OR REPLACE VIEW `${dataset}.period_summary` AS
+-- period_summary: the one place period totals are computed, for weeks (Monday
+-- start), months, quarters and years of the LOCAL date, one row per period and
+-- sport_group, every period from the group's first to its last activity, zeros
+-- where there were none. weekly/monthly/quarterly/yearly_summary select from it.
+-- key: period, period_start, sport_group
+CREATE OR REPLACE VIEW {{ ref(period_summary) }} AS
 WITH tagged AS (
-  SELECT 'week' AS period, week_start AS period_start, * FROM `${dataset}.activity_metrics`
-  UNION ALL SELECT 'month', month_start, * FROM `${dataset}.activity_metrics`
-  UNION ALL SELECT 'quarter', quarter_start, * FROM `${dataset}.activity_metrics`
-  UNION ALL SELECT 'year', DATE_TRUNC(local_date, YEAR), * FROM `${dataset}.activity_metrics`
+  SELECT 'week' AS period, week_start AS period_start, * FROM {{ ref(activity_metrics) }}
+  UNION ALL SELECT 'month', month_start, * FROM {{ ref(activity_metrics) }}
+  UNION ALL SELECT 'quarter', quarter_start, * FROM {{ ref(activity_metrics) }}
+  UNION ALL SELECT 'year', {{ date_trunc(year, local_date) }}, * FROM {{ ref(activity_metrics) }}
 ),
 bounds AS (
   SELECT period, sport_group, MIN(period_start) AS first_start, MAX(period_start) AS last_start
@@ -18,13 +17,12 @@ bounds AS (
 ),
 periods AS (
   SELECT b.period, b.sport_group, period_start
-  FROM bounds AS b,
-    UNNEST(CASE b.period
-      WHEN 'week' THEN GENERATE_DATE_ARRAY(b.first_start, b.last_start, INTERVAL 7 DAY)
-      WHEN 'month' THEN GENERATE_DATE_ARRAY(b.first_start, b.last_start, INTERVAL 1 MONTH)
-      WHEN 'quarter' THEN GENERATE_DATE_ARRAY(b.first_start, b.last_start, INTERVAL 3 MONTH)
-      ELSE GENERATE_DATE_ARRAY(b.first_start, b.last_start, INTERVAL 1 YEAR)
-    END) AS period_start
+  FROM bounds AS b, {{ unnest(CASE b.period
+      WHEN 'week' THEN {{ date_array(b.first_start, b.last_start, 7 DAY) }}
+      WHEN 'month' THEN {{ date_array(b.first_start, b.last_start, 1 MONTH) }}
+      WHEN 'quarter' THEN {{ date_array(b.first_start, b.last_start, 3 MONTH) }}
+      ELSE {{ date_array(b.first_start, b.last_start, 1 YEAR) }}
+    END, period_start) }}
 ),
 totals AS (
   SELECT

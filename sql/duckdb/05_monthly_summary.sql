@@ -1,7 +1,0 @@
--- monthly_summary: period_summary's months (local date).
-CREATE OR REPLACE VIEW monthly_summary AS
-SELECT
-  period_start, sport_group, activities, distance_km, moving_time_h, elevation_gain_m, work_kj,
-  avg_speed_kmh, avg_watts, avg_heartrate, training_load, ytd_distance_km
-FROM period_summary
-WHERE period = 'month'

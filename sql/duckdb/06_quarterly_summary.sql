@@ -1,7 +1,0 @@
--- quarterly_summary: period_summary's quarters (local date).
-CREATE OR REPLACE VIEW quarterly_summary AS
-SELECT
-  period_start, sport_group, activities, distance_km, moving_time_h, elevation_gain_m, work_kj,
-  avg_speed_kmh, avg_watts, avg_heartrate, training_load, ytd_distance_km
-FROM period_summary
-WHERE period = 'quarter'
