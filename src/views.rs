@@ -23,6 +23,7 @@
 //! | `date_diff_days(later, earlier)` | `DATE_DIFF(later, earlier, DAY)` | `(later - earlier)` |
 //! | `date_add_days(d, n)` | `DATE_ADD(d, INTERVAL n DAY)` | `(d + CAST(n AS INTEGER))` |
 //! | `date_array(start, stop, N DAY\|MONTH\|YEAR)` | `GENERATE_DATE_ARRAY(start, stop, INTERVAL N …)` | `CAST(generate_series(start, stop, INTERVAL N …) AS DATE[])` |
+//! | `int_array(start, stop)` (both ends included) | `GENERATE_ARRAY(start, stop)` | `generate_series(start, stop)` |
 //! | `unnest(array, alias)` (a FROM item) | `UNNEST(array) AS alias` | `UNNEST(array) AS alias(alias)` |
 //! | `star_except(col, …)` | `* EXCEPT (col, …)` | `* EXCLUDE (col, …)` |
 //! | `float64(x)` | `CAST(x AS FLOAT64)` | `CAST(x AS DOUBLE)` |
@@ -283,6 +284,13 @@ fn function(call: &str, r: &Rendering) -> Result<String, String> {
                     a(1),
                     a(2)
                 ),
+            )
+        }
+        "int_array" => {
+            want(2)?;
+            (
+                format!("GENERATE_ARRAY({}, {})", a(0), a(1)),
+                format!("generate_series({}, {})", a(0), a(1)),
             )
         }
         "unnest" => {

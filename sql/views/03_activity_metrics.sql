@@ -38,14 +38,25 @@ joined AS (
     s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex,
     c.foot_flat_m_per_climb_m, c.ride_flat_m_per_climb_m,
     CASE WHEN b.device_watts THEN {{ float64(b.weighted_average_watts) }} END AS np,
-    -- Heart-rate reserve fractions, clamped to [0, 1].
-    GREATEST(0.0, LEAST(1.0, (b.average_heartrate - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr,
-    GREATEST(0.0, LEAST(1.0, (s.threshold_hr - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0))) AS hrr_threshold,
+    -- Heart-rate reserve fractions, before clamping (NULL when unknown).
+    (b.average_heartrate - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0) AS hrr_unclamped,
+    (s.threshold_hr - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0) AS hrr_threshold_unclamped,
     CASE WHEN s.sex = 'F' THEN c.trimp_a_female ELSE c.trimp_a_male END AS trimp_a,
     CASE WHEN s.sex = 'F' THEN c.trimp_b_female ELSE c.trimp_b_male END AS trimp_b
   FROM base AS b
   CROSS JOIN {{ ref(metric_constants) }} AS c
   LEFT JOIN in_force AS s ON s.id = b.id
+),
+-- Clamped to [0, 1]; unknown stays unknown. The CASE is needed: DuckDB's
+-- LEAST and GREATEST skip a NULL (LEAST(1.0, NULL) = 1.0, a maximal effort)
+-- where BigQuery's return NULL.
+clamped AS (
+  SELECT
+    *,
+    CASE WHEN hrr_unclamped IS NOT NULL THEN GREATEST(0.0, LEAST(1.0, hrr_unclamped)) END AS hrr,
+    CASE WHEN hrr_threshold_unclamped IS NOT NULL
+         THEN GREATEST(0.0, LEAST(1.0, hrr_threshold_unclamped)) END AS hrr_threshold
+  FROM joined
 ),
 metrics AS (
   SELECT
@@ -54,7 +65,7 @@ metrics AS (
     CASE WHEN has_heartrate AND average_heartrate IS NOT NULL
          THEN moving_time / 60.0 * hrr * trimp_a * EXP(trimp_b * hrr) END AS trimp_raw,
     60.0 * hrr_threshold * trimp_a * EXP(trimp_b * hrr_threshold) AS trimp_threshold_hour
-  FROM joined
+  FROM clamped
 ),
 loads AS (
   SELECT
