@@ -13,9 +13,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use common::Db;
 use common::bigquery::*;
 use common::views::*;
-use common::{Db, Workspace};
 use serde_json::Value;
 use strava_warehouse::views::{VIEWS, View};
 
@@ -54,16 +54,7 @@ async fn read_bigquery(bq: &BigQuery, dataset: &str, view: &View, cols: &[Column
 /// Syncs `raw` into DuckDB and into a fresh emulator dataset, then compares
 /// every view. Returns what was compared, per view, for the callers' checks.
 async fn assert_parity(emulator: &str, raw: &Path, extra: &[String]) -> BTreeMap<String, usize> {
-    let ws = Workspace::new();
-    let mut args = vec![
-        "sync".to_string(),
-        "--from-raw".into(),
-        raw.display().to_string(),
-    ];
-    args.extend(extra.iter().cloned());
-
-    let run = ws.run(&args, &[]);
-    assert_eq!(run.code(), 0, "duckdb sync: {}", run.all());
+    let (ws, args) = synced(raw, extra);
 
     let (meta, bq, ds) = (
         Metadata::start().await,

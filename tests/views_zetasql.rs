@@ -197,15 +197,7 @@ fn compare(
     today: &str,
     alter: impl Fn(String) -> String,
 ) -> (Vec<String>, Vec<(String, usize)>) {
-    let ws = Workspace::new();
-    let mut args = vec![
-        "sync".to_string(),
-        "--from-raw".into(),
-        raw.display().to_string(),
-    ];
-    args.extend(extra.iter().cloned());
-    let run = ws.run(&args, &[]);
-    assert_eq!(run.code(), 0, "duckdb sync: {}", run.all());
+    let (ws, _) = synced(raw, extra);
 
     let today = Today::Fixed(today.parse().expect("a date"));
     let db = Db::open(&ws.db());

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use strava_warehouse::views::View;
 
-use super::Db;
+use super::{Db, Workspace};
 
 pub const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-athlete");
 
@@ -40,6 +40,21 @@ pub fn edge_cases() -> (PathBuf, Vec<String>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/view-edge-cases");
     let settings = dir.join("athlete.toml").display().to_string();
     (dir.join("raw"), vec!["--athlete-settings".into(), settings])
+}
+
+/// `sync --from-raw RAW EXTRA…` into a new workspace's DuckDB file; returns
+/// the workspace and the arguments (to sync the same into another warehouse).
+pub fn synced(raw: &Path, extra: &[String]) -> (Workspace, Vec<String>) {
+    let ws = Workspace::new();
+    let mut args = vec![
+        "sync".to_string(),
+        "--from-raw".into(),
+        raw.display().to_string(),
+    ];
+    args.extend(extra.iter().cloned());
+    let run = ws.run(&args, &[]);
+    assert_eq!(run.code(), 0, "duckdb sync: {}", run.all());
+    (ws, args)
 }
 
 /// One cell, made comparable across engines: numbers as f64, the rest as text.
