@@ -16,6 +16,8 @@ pub mod looker;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod retry;
 pub mod schema;
 pub mod secrets;

@@ -126,7 +126,7 @@ impl BigQueryWarehouse {
         })
     }
 
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("bigquery:{}.{}", self.project, self.dataset)
     }
 
@@ -372,6 +372,123 @@ impl BigQueryWarehouse {
             Some(job) if answer.job_complete != Some(true) => self.wait(&job.job_id).await,
             _ => Ok(()),
         }
+    }
+}
+
+impl BigQueryWarehouse {
+    /// Every row of a read-only GoogleSQL query whose columns are all cast to
+    /// STRING, through a query job (the rows come as text on the wire anyway);
+    /// pages through the results when they do not fit in the first answer.
+    pub(crate) async fn text_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, Detail> {
+        let request = QueryRequest::new()
+            .set_query(sql)
+            .set_use_legacy_sql(false)
+            .set_location(&self.location)
+            .set_default_dataset(
+                DatasetReference::new()
+                    .set_project_id(&self.project)
+                    .set_dataset_id(&self.dataset),
+            );
+        let answer = self
+            .jobs
+            .query()
+            .set_project_id(&self.project)
+            .set_query_request(request)
+            .send()
+            .await
+            .map_err(|e| format!("{}{}", gcp::describe(&e), read_hint(&e)))?;
+        if let Some(first) = answer.errors.first() {
+            return Err(job_errors(first, &answer.errors));
+        }
+        let mut rows: Vec<Vec<Option<String>>> = Vec::new();
+        let complete = answer.job_complete.unwrap_or(false);
+        if complete {
+            rows.extend(answer.rows.iter().map(text_cells));
+        }
+        let Some(job) = answer.job_reference else {
+            return Ok(rows);
+        };
+        let mut token = answer.page_token;
+        if !complete {
+            self.wait(&job.job_id).await?;
+            rows.clear();
+            token = String::new();
+        } else if token.is_empty() {
+            return Ok(rows);
+        }
+        loop {
+            let mut ask = self
+                .jobs
+                .get_query_results()
+                .set_project_id(&self.project)
+                .set_job_id(&job.job_id)
+                .set_location(&self.location);
+            if !token.is_empty() {
+                ask = ask.set_page_token(&token);
+            }
+            let page = ask
+                .send()
+                .await
+                .map_err(|e| format!("{}{}", gcp::describe(&e), read_hint(&e)))?;
+            if page.rows.is_empty() {
+                return Ok(rows);
+            }
+            rows.extend(page.rows.iter().map(text_cells));
+            let total = page.total_rows.map(|t| t as usize).unwrap_or(0);
+            if page.page_token.is_empty() || rows.len() >= total {
+                return Ok(rows);
+            }
+            token = page.page_token;
+        }
+    }
+
+    /// Whether a table or view of this name exists in the dataset.
+    pub(crate) async fn has_relation(&self, name: &str) -> Result<bool, WarehouseError> {
+        let table = self
+            .tables
+            .get_table()
+            .set_project_id(&self.project)
+            .set_dataset_id(&self.dataset)
+            .set_table_id(name)
+            .send()
+            .await;
+        match table {
+            Ok(_) => Ok(true),
+            Err(e) if gcp::http_status(&e) == Some(404) => Ok(false),
+            Err(e) => Err(self.unavailable(format!(
+                "reading {name} failed: {}{}",
+                gcp::describe(&e),
+                read_hint(&e)
+            ))),
+        }
+    }
+}
+
+/// One row of BigQuery's `{"f": [{"v": …}, …]}`, each cell as text.
+fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<String>> {
+    let cells = row.get("f").and_then(|f| f.as_array());
+    cells
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|c| match c.get("v") {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Null) | None => None,
+                    Some(other) => Some(other.to_string()),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A reader needs less than the job: data viewer on the dataset and jobUser to run queries.
+fn read_hint(e: &google_cloud_gax::error::Error) -> &'static str {
+    match gcp::http_status(e) {
+        Some(403) => {
+            ". Reading needs roles/bigquery.dataViewer on the dataset and \
+             roles/bigquery.jobUser (bigquery.jobs.create) on the project"
+        }
+        _ => "",
     }
 }
 

@@ -42,8 +42,33 @@ impl DuckDbWarehouse {
         &self.conn
     }
 
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("duckdb:{}", self.path.display())
+    }
+
+    /// Every row of a query whose columns are all cast to text (the report's reads).
+    pub(crate) fn text_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, duckdb::Error> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(row.get::<_, Option<String>>(i)?);
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+
+    /// Whether a table or view of this name exists in the file.
+    pub(crate) fn has_relation(&self, name: &str) -> Result<bool, duckdb::Error> {
+        self.conn.query_row(
+            "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = ?",
+            [name],
+            |r| r.get(0),
+        )
     }
 
     fn load_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
