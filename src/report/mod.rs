@@ -77,6 +77,7 @@ fn fmt(v: f64, places: usize) -> String {
 
 /// Reads the views and builds the report; nothing is written here.
 pub async fn build(source: &Source, options: &ReportOptions) -> Result<Report, WarehouseError> {
+    source.prepare().await?;
     let group_filter = options
         .sport_group
         .as_ref()

@@ -28,17 +28,39 @@ impl Source {
         }
     }
 
+    /// Gets ready for many queries: on DuckDB, the per-activity view is
+    /// computed once (see `DuckDbWarehouse::cache_activity_metrics`).
+    pub(crate) async fn prepare(&self) -> Result<(), WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            Source::DuckDb(w) if w.has_relation("activity_metrics").unwrap_or(false) => w
+                .cache_activity_metrics()
+                .map_err(|e| WarehouseError::Unavailable {
+                    warehouse: self.name(),
+                    detail: e.to_string(),
+                }),
+            _ => Ok(()),
+        }
+    }
+
     /// Runs `sql` (names of tables and views unqualified) and returns its rows.
     pub(crate) async fn rows(&self, sql: &str) -> Result<Vec<Row>, WarehouseError> {
         let unavailable = |detail: String| WarehouseError::Unavailable {
             warehouse: self.name(),
             detail: format!("the report's query failed: {detail}\n{sql}"),
         };
-        match self {
+        let started = std::time::Instant::now();
+        let rows = match self {
             #[cfg(feature = "duckdb")]
             Source::DuckDb(w) => w.text_rows(sql).map_err(|e| unavailable(e.to_string())),
             Source::BigQuery(w) => w.text_rows(sql).await.map_err(unavailable),
-        }
+        }?;
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            rows = rows.len(),
+            "report query: {sql}"
+        );
+        Ok(rows)
     }
 
     /// Every row of an optional view, one JSON object each (its columns are

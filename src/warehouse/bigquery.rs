@@ -375,6 +375,8 @@ impl BigQueryWarehouse {
     }
 }
 
+/// The report's reads (`report` feature).
+#[cfg(feature = "report")]
 impl BigQueryWarehouse {
     /// Every row of a read-only GoogleSQL query whose columns are all cast to
     /// STRING, through a query job (the rows come as text on the wire anyway);
@@ -465,6 +467,7 @@ impl BigQueryWarehouse {
 }
 
 /// One row of BigQuery's `{"f": [{"v": …}, …]}`, each cell as text.
+#[cfg(feature = "report")]
 fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<String>> {
     let cells = row.get("f").and_then(|f| f.as_array());
     cells
@@ -482,6 +485,7 @@ fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<St
 }
 
 /// A reader needs less than the job: data viewer on the dataset and jobUser to run queries.
+#[cfg(feature = "report")]
 fn read_hint(e: &google_cloud_gax::error::Error) -> &'static str {
     match gcp::http_status(e) {
         Some(403) => {
