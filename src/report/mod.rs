@@ -430,22 +430,19 @@ async fn year_over_year(
                 .unwrap_or_default()
         ))
         .await?;
-    section.tables.push(Table {
-        id: "yearly-totals".into(),
-        title: "Yearly totals".into(),
-        caption: "From yearly_summary; YoY is the change in distance on the year before.".into(),
-        columns: [
+    section.tables.push(Table::new(
+        "yearly-totals",
+        "Yearly totals",
+        "From yearly_summary; YoY is the change in distance on the year before.",
+        &[
             "year",
             "sport group",
             "activities",
             "km",
             "hours",
             "YoY distance",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: rows
-            .iter()
+        ],
+        rows.iter()
             .filter(|r| num(&r[2]).unwrap_or(0.0) > 0.0)
             .map(|r| {
                 vec![
@@ -460,7 +457,7 @@ async fn year_over_year(
                 ]
             })
             .collect(),
-    });
+    ));
     Ok(section)
 }
 
@@ -809,21 +806,18 @@ async fn eddington(source: &Source, group_filter: &str) -> Result<Section, Wareh
         section.note = Some("No ride or run with distance yet.".into());
         return Ok(section);
     }
-    section.tables.push(Table {
-        id: "eddington".into(),
-        title: "Eddington".into(),
-        caption: String::new(),
-        columns: [
+    section.tables.push(Table::new(
+        "eddington",
+        "Eddington",
+        "",
+        &[
             "sport group",
             "unit",
             "E",
             "days at E+1 or more",
             "days needed for E+1",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: rows
-            .iter()
+        ],
+        rows.iter()
             .map(|r| {
                 vec![
                     text(&r[0]),
@@ -834,7 +828,7 @@ async fn eddington(source: &Source, group_filter: &str) -> Result<Section, Wareh
                 ]
             })
             .collect(),
-    });
+    ));
     Ok(section)
 }
 
@@ -856,15 +850,12 @@ async fn records(source: &Source, group_filter: &str) -> Result<Section, Warehou
         section.note = Some("No records yet.".into());
         return Ok(section);
     }
-    section.tables.push(Table {
-        id: "records".into(),
-        title: "Personal records".into(),
-        caption: String::new(),
-        columns: ["sport group", "record", "value", "date", "activity"]
-            .map(String::from)
-            .to_vec(),
-        rows: rows
-            .iter()
+    section.tables.push(Table::new(
+        "records",
+        "Personal records",
+        "",
+        &["sport group", "record", "value", "date", "activity"],
+        rows.iter()
             .map(|r| {
                 vec![
                     text(&r[0]),
@@ -875,7 +866,7 @@ async fn records(source: &Source, group_filter: &str) -> Result<Section, Warehou
                 ]
             })
             .collect(),
-    });
+    ));
     Ok(section)
 }
 

@@ -118,3 +118,21 @@ pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
+
+impl Table {
+    pub(crate) fn new(
+        id: &str,
+        title: &str,
+        caption: &str,
+        columns: &[&str],
+        rows: Vec<Vec<String>>,
+    ) -> Self {
+        Table {
+            id: id.into(),
+            title: title.into(),
+            caption: caption.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows,
+        }
+    }
+}

@@ -346,8 +346,13 @@ impl BigQueryWarehouse {
         Ok(crate::views::BIGQUERY.len())
     }
 
-    /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
-    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+    /// Sends one GoogleSQL query job against the dataset; BigQuery's own
+    /// errors verbatim, with `hint` saying which role a refusal points to.
+    async fn query(
+        &self,
+        sql: &str,
+        hint: fn(&google_cloud_gax::error::Error) -> &'static str,
+    ) -> Result<google_cloud_bigquery_v2::model::QueryResponse, Detail> {
         let request = QueryRequest::new()
             .set_query(sql)
             .set_use_legacy_sql(false)
@@ -364,10 +369,16 @@ impl BigQueryWarehouse {
             .set_query_request(request)
             .send()
             .await
-            .map_err(|e| format!("{}{}", gcp::describe(&e), permission_hint(&e)))?;
-        if let Some(first) = answer.errors.first() {
-            return Err(job_errors(first, &answer.errors));
+            .map_err(|e| format!("{}{}", gcp::describe(&e), hint(&e)))?;
+        match answer.errors.first() {
+            Some(first) => Err(job_errors(first, &answer.errors)),
+            None => Ok(answer),
         }
+    }
+
+    /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
+    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+        let answer = self.query(sql, permission_hint).await?;
         match answer.job_reference {
             Some(job) if answer.job_complete != Some(true) => self.wait(&job.job_id).await,
             _ => Ok(()),
@@ -382,26 +393,7 @@ impl BigQueryWarehouse {
     /// STRING, through a query job (the rows come as text on the wire anyway);
     /// pages through the results when they do not fit in the first answer.
     pub(crate) async fn text_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, Detail> {
-        let request = QueryRequest::new()
-            .set_query(sql)
-            .set_use_legacy_sql(false)
-            .set_location(&self.location)
-            .set_default_dataset(
-                DatasetReference::new()
-                    .set_project_id(&self.project)
-                    .set_dataset_id(&self.dataset),
-            );
-        let answer = self
-            .jobs
-            .query()
-            .set_project_id(&self.project)
-            .set_query_request(request)
-            .send()
-            .await
-            .map_err(|e| format!("{}{}", gcp::describe(&e), read_hint(&e)))?;
-        if let Some(first) = answer.errors.first() {
-            return Err(job_errors(first, &answer.errors));
-        }
+        let answer = self.query(sql, read_hint).await?;
         let mut rows: Vec<Vec<Option<String>>> = Vec::new();
         let complete = answer.job_complete.unwrap_or(false);
         if complete {
