@@ -10,6 +10,11 @@
 //! when it is missing, and records an rpath so the binaries find it at run time.
 //! It does nothing for `--no-default-features` builds (the Cloud Run image) or
 //! for `duckdb-bundled`, which compiles DuckDB from source instead.
+//!
+//! With the `report` feature it also takes the charting library the HTML
+//! report embeds, uPlot, from its npm package into `OUT_DIR` (a few hundred
+//! kB; npm's own cache serves later builds), so that no copy of it lives in
+//! this repository and the report needs no network when opened.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -18,8 +23,15 @@ use std::process::Command;
 /// npm release of the node bindings that carries libduckdb 1.5.6.
 const NPM_VERSION: &str = "1.5.6-r.1";
 
+/// The uPlot release the report embeds (its `dist/` files).
+const UPLOT: &str = "uplot@1.6.32";
+const UPLOT_FILES: [&str; 2] = ["dist/uPlot.iife.min.js", "dist/uPlot.min.css"];
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    if env::var_os("CARGO_FEATURE_REPORT").is_some() {
+        fetch_uplot();
+    }
     println!("cargo:rerun-if-env-changed=DUCKDB_LIB_DIR");
     let linked = env::var_os("CARGO_FEATURE_DUCKDB").is_some();
     let bundled = env::var_os("CARGO_FEATURE_DUCKDB_BUNDLED").is_some();
@@ -112,6 +124,67 @@ fn fetch(package: &str, file: &str, dir: &Path) {
         ));
     }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+fn fetch_uplot() {
+    let Some(out) = env::var_os("OUT_DIR").map(PathBuf::from) else {
+        fail_report("OUT_DIR is not set (cargo sets it for build scripts)");
+    };
+    let names: Vec<&str> = UPLOT_FILES
+        .iter()
+        .map(|f| f.rsplit('/').next().unwrap_or(f))
+        .collect();
+    if names.iter().all(|n| out.join(n).exists()) {
+        return;
+    }
+    let work = tempdir_in(&out);
+    let packed = Command::new("npm")
+        .args([
+            "pack",
+            "--silent",
+            "--prefer-offline",
+            UPLOT,
+            "--pack-destination",
+        ])
+        .arg(&work)
+        .output();
+    let tarball = match packed {
+        Ok(o) if o.status.success() => {
+            let name = String::from_utf8_lossy(&o.stdout).trim().to_string();
+            work.join(name.lines().last().unwrap_or_default())
+        }
+        Ok(o) => fail_report(&format!(
+            "`npm pack {UPLOT}` failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Err(e) => fail_report(&format!("could not run npm ({e})")),
+    };
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&work)
+        .args(UPLOT_FILES.map(|f| format!("package/{f}")))
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        fail_report(&format!("could not unpack {}", tarball.display()));
+    }
+    for (file, name) in UPLOT_FILES.iter().zip(&names) {
+        let from = work.join("package").join(file);
+        if let Err(e) = std::fs::rename(&from, out.join(name)) {
+            fail_report(&format!("could not move {}: {e}", from.display()));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+fn fail_report(why: &str) -> ! {
+    panic!(
+        "\n\nstrava-warehouse's `report` feature embeds the uPlot charting library from \
+         npm ({UPLOT}): {why}.\n\
+         Install Node.js/npm and build again, or build without the report: \
+         `--no-default-features --features duckdb`.\n"
+    )
 }
 
 fn tempdir_in(dir: &Path) -> PathBuf {

@@ -58,8 +58,73 @@ pub enum Command {
     /// Delete everything the product stored: tables, views, raw pages and,
     /// with --credentials, the stored tokens.
     Purge(PurgeArgs),
-    /// Print a Looker Studio link that opens a new report on the BigQuery views.
-    LookerUrl(WarehouseArgs),
+    /// Print a Looker Studio link that opens a new report on the BigQuery views
+    /// (with --template, a copy of your template report).
+    LookerUrl(LookerArgs),
+    /// Write one self-contained HTML dashboard drawn from the views.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LookerArgs {
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
+
+    /// The id of a Looker Studio report to copy (the part after /reporting/
+    /// in its address); its data sources are pointed at this dataset.
+    #[arg(long, env = "LOOKER_TEMPLATE", value_name = "REPORT_ID")]
+    pub template: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub warehouse: WarehouseArgs,
+
+    /// The HTML file to write. Without it, ./report.html, which is replaced
+    /// only if it is an earlier report.
+    #[arg(long, env = "REPORT_OUT", value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// First day of the charts' window (YYYY-MM-DD); default: 12 months before --to.
+    #[arg(long, env = "REPORT_FROM", value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<chrono::NaiveDate>,
+
+    /// Last day of the charts' window (YYYY-MM-DD); default: the last day with an activity.
+    #[arg(long, env = "REPORT_TO", value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<chrono::NaiveDate>,
+
+    /// Only this sport group: ride, run, swim, walk_hike or other.
+    #[arg(long, env = "REPORT_SPORT_GROUP", value_name = "GROUP")]
+    pub sport_group: Option<SportGroup>,
+}
+
+/// The views' sport groups (`activity_metrics.sport_group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum SportGroup {
+    Ride,
+    Run,
+    Swim,
+    WalkHike,
+    Other,
+}
+
+impl SportGroup {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SportGroup::Ride => "ride",
+            SportGroup::Run => "run",
+            SportGroup::Swim => "swim",
+            SportGroup::WalkHike => "walk_hike",
+            SportGroup::Other => "other",
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| format!("`{s}` is not a date like 2024-03-31 ({e})"))
 }
 
 /// Where the Strava credentials are, and where Secret Manager is.

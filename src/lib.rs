@@ -17,6 +17,8 @@ pub mod pipeline;
 pub mod purge;
 pub mod raw;
 pub mod redact;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod retry;
 pub mod schema;
 pub mod secrets;

@@ -3,9 +3,13 @@
 //!
 //! Responsible for: which views a report starts from and the URL's
 //! parameters (developers.google.com/looker-studio/integrate/linking-api).
-//! Not responsible for: the report's charts (Looker Studio's blank report; the
-//! user builds on it and saves a copy) or access to the data (the person
-//! opening the link needs BigQuery read access to the dataset).
+//! With a template (`--template REPORT_ID`), the link copies that report
+//! (`c.reportId`) and points its data sources, by alias, at this dataset; the
+//! template's data sources must use the aliases `ds0`, `ds1`, `ds2` below
+//! (README, "Looker Studio").
+//! Not responsible for: the report's charts (Looker Studio's blank report or
+//! the template's) or access to the data (the person opening the link needs
+//! BigQuery read access to the dataset and may run query jobs).
 
 use reqwest::Url;
 
@@ -26,7 +30,7 @@ const SOURCES: [(&str, &str, &str); 3] = [
 
 const CREATE: &str = "https://lookerstudio.google.com/reporting/create";
 
-pub fn url(project: &str, dataset: &str) -> String {
+pub fn url(project: &str, dataset: &str, template: Option<&str>) -> String {
     let mut url = match Url::parse(CREATE) {
         Ok(u) => u,
         // A constant that parses; kept total rather than unwrapped.
@@ -34,6 +38,9 @@ pub fn url(project: &str, dataset: &str) -> String {
     };
     {
         let mut q = url.query_pairs_mut();
+        if let Some(id) = template {
+            q.append_pair("c.reportId", id);
+        }
         q.append_pair("r.reportName", "Strava training");
         for (alias, view, name) in SOURCES {
             let p = |key: &str| format!("ds.{alias}.{key}");
@@ -54,7 +61,11 @@ mod tests {
 
     #[test]
     fn the_url_names_each_view_of_the_dataset_as_a_bigquery_table_source() {
-        let u = Url::parse(&url("my-proj", "strava")).unwrap();
+        let u = Url::parse(&url("my-proj", "strava", None)).unwrap();
+        assert!(
+            !u.query_pairs().any(|(k, _)| k == "c.reportId"),
+            "no template: a blank report"
+        );
         assert_eq!(u.host_str(), Some("lookerstudio.google.com"));
         assert_eq!(u.path(), "/reporting/create");
         let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
@@ -84,6 +95,21 @@ mod tests {
             );
             assert_eq!(get(&format!("ds.{alias}.tableId")).as_deref(), Some(view));
         }
+    }
+
+    #[test]
+    fn a_template_is_copied_with_its_sources_pointed_at_the_dataset() {
+        let u = Url::parse(&url("my-proj", "strava", Some("0b5c-template"))).unwrap();
+        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("c.reportId"), Some("0b5c-template"));
+        assert_eq!(get("ds.ds1.tableId"), Some("daily_training_load"));
+        assert_eq!(get("ds.ds1.datasetId"), Some("strava"));
     }
 
     #[test]

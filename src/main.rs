@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use strava_warehouse::config::{
-    Cli, Command, PurgeArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs, WarehouseArgs,
+    Cli, Command, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs,
+    WarehouseArgs,
 };
 use strava_warehouse::exit;
 #[cfg(not(feature = "duckdb"))]
@@ -63,10 +64,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Purge(args) => purge(&args).await,
-        Command::LookerUrl(args) => match &args.warehouse {
+        Command::Report(args) => report(&args).await,
+        Command::LookerUrl(args) => match &args.warehouse.warehouse {
             WarehouseSpec::BigQuery { project, dataset } => emit(&format!(
                 "{}\n",
-                strava_warehouse::looker::url(project, dataset)
+                strava_warehouse::looker::url(project, dataset, args.template.as_deref())
             )),
             WarehouseSpec::DuckDb(_) => Err(exit::ConfigError(
                 "Looker Studio reads BigQuery, not a DuckDB file: pass --warehouse \
@@ -76,6 +78,69 @@ async fn run(command: Command) -> anyhow::Result<()> {
             .into()),
         },
     }
+}
+
+#[cfg(feature = "report")]
+async fn report(args: &ReportArgs) -> anyhow::Result<()> {
+    use strava_warehouse::report::{self, ReportOptions, Source};
+    let started = std::time::Instant::now();
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(exit::ConfigError(format!(
+            "--from {from} is after --to {to}: the window would be empty"
+        ))
+        .into());
+    }
+    let source = match &args.warehouse.warehouse {
+        WarehouseSpec::DuckDb(path) => duckdb_source(path)?,
+        WarehouseSpec::BigQuery { project, dataset } => Source::BigQuery(Box::new(
+            open_bigquery(project, dataset, &args.warehouse).await?,
+        )),
+    };
+    let options = ReportOptions {
+        from: args.from,
+        to: args.to,
+        sport_group: args.sport_group.map(|g| g.as_str().to_string()),
+    };
+    let built = report::build(&source, &options).await?;
+    let written = report::write(&report::render(&built), args.out.as_deref())?;
+    println!(
+        "Wrote {} ({} kB) from {} in {:.1} s: open it in a browser.",
+        written.path.display(),
+        written.bytes.div_ceil(1024),
+        args.warehouse.warehouse,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(all(feature = "report", feature = "duckdb"))]
+fn duckdb_source(path: &Path) -> anyhow::Result<strava_warehouse::report::Source> {
+    if !path.exists() {
+        return Err(exit::ConfigError(format!(
+            "{} does not exist: run `strava-warehouse sync` first (or pass --warehouse)",
+            path.display()
+        ))
+        .into());
+    }
+    let w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
+    Ok(strava_warehouse::report::Source::DuckDb(w))
+}
+
+#[cfg(all(feature = "report", not(feature = "duckdb")))]
+fn duckdb_source(_: &Path) -> anyhow::Result<strava_warehouse::report::Source> {
+    Err(no_duckdb())
+}
+
+#[cfg(not(feature = "report"))]
+async fn report(_: &ReportArgs) -> anyhow::Result<()> {
+    Err(exit::ConfigError(
+        "this build has no `report` command (built without the `report` feature); build with \
+         default features"
+            .into(),
+    )
+    .into())
 }
 
 async fn sync(args: &SyncArgs) -> anyhow::Result<()> {

@@ -519,3 +519,52 @@ async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claimi
         "activities was replaced, as the message says"
     );
 }
+
+/// The report's sections and chart data, without the header line that says
+/// when each warehouse was loaded.
+#[cfg(all(feature = "duckdb", feature = "report"))]
+fn report_body(html: &str) -> &str {
+    &html[html.find("<main>").expect("a report")..]
+}
+
+#[cfg(all(feature = "duckdb", feature = "report"))]
+#[tokio::test]
+async fn the_report_from_bigquery_is_the_report_from_duckdb() {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        ds,
+        ..
+    }) = setup("the_report_from_bigquery_is_the_report_from_duckdb").await
+    else {
+        return;
+    };
+    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+    let vars = [
+        ("WAREHOUSE", format!("bigquery:{PROJECT}.{ds}")),
+        ("BIGQUERY_API_URL", emulator.clone()),
+        ("GCE_METADATA_HOST", meta.host()),
+    ];
+    let out = ws.path("bq.html");
+    let run = ws.run(
+        &["report".into(), "--out".into(), out.display().to_string()],
+        &vars,
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let from_bigquery = std::fs::read_to_string(&out).unwrap();
+
+    let local = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    assert_eq!(local.code(), 0, "{}", local.all());
+    let out = ws.path("duck.html");
+    let run = ws.run(
+        &["report".into(), "--out".into(), out.display().to_string()],
+        &[],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let from_duckdb = std::fs::read_to_string(&out).unwrap();
+
+    assert!(from_bigquery.contains("id=\"chart-fitness\""));
+    assert!(from_bigquery.contains("Sam Ple"), "the header's athlete");
+    assert_eq!(report_body(&from_bigquery), report_body(&from_duckdb));
+}

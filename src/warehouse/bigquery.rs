@@ -127,7 +127,7 @@ impl BigQueryWarehouse {
         })
     }
 
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("bigquery:{}.{}", self.project, self.dataset)
     }
 
@@ -348,8 +348,13 @@ impl BigQueryWarehouse {
         Ok(crate::views::VIEWS.len())
     }
 
-    /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
-    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+    /// Sends one GoogleSQL query job against the dataset; BigQuery's own
+    /// errors verbatim, with `hint` saying which role a refusal points to.
+    async fn query(
+        &self,
+        sql: &str,
+        hint: fn(&google_cloud_gax::error::Error) -> &'static str,
+    ) -> Result<google_cloud_bigquery_v2::model::QueryResponse, Detail> {
         let request = QueryRequest::new()
             .set_query(sql)
             .set_use_legacy_sql(false)
@@ -366,14 +371,122 @@ impl BigQueryWarehouse {
             .set_query_request(request)
             .send()
             .await
-            .map_err(|e| format!("{}{}", gcp::describe(&e), permission_hint(&e)))?;
-        if let Some(first) = answer.errors.first() {
-            return Err(job_errors(first, &answer.errors));
+            .map_err(|e| format!("{}{}", gcp::describe(&e), hint(&e)))?;
+        match answer.errors.first() {
+            Some(first) => Err(job_errors(first, &answer.errors)),
+            None => Ok(answer),
         }
+    }
+
+    /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
+    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+        let answer = self.query(sql, permission_hint).await?;
         match answer.job_reference {
             Some(job) if answer.job_complete != Some(true) => self.wait(&job.job_id).await,
             _ => Ok(()),
         }
+    }
+}
+
+/// The report's reads (`report` feature).
+#[cfg(feature = "report")]
+impl BigQueryWarehouse {
+    /// Every row of a read-only GoogleSQL query whose columns are all cast to
+    /// STRING, through a query job (the rows come as text on the wire anyway);
+    /// pages through the results when they do not fit in the first answer.
+    pub(crate) async fn text_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, Detail> {
+        let answer = self.query(sql, read_hint).await?;
+        let mut rows: Vec<Vec<Option<String>>> = Vec::new();
+        let complete = answer.job_complete.unwrap_or(false);
+        if complete {
+            rows.extend(answer.rows.iter().map(text_cells));
+        }
+        let Some(job) = answer.job_reference else {
+            return Ok(rows);
+        };
+        let mut token = answer.page_token;
+        if !complete {
+            self.wait(&job.job_id).await?;
+            rows.clear();
+            token = String::new();
+        } else if token.is_empty() {
+            return Ok(rows);
+        }
+        loop {
+            let mut ask = self
+                .jobs
+                .get_query_results()
+                .set_project_id(&self.project)
+                .set_job_id(&job.job_id)
+                .set_location(&self.location);
+            if !token.is_empty() {
+                ask = ask.set_page_token(&token);
+            }
+            let page = ask
+                .send()
+                .await
+                .map_err(|e| format!("{}{}", gcp::describe(&e), read_hint(&e)))?;
+            if page.rows.is_empty() {
+                return Ok(rows);
+            }
+            rows.extend(page.rows.iter().map(text_cells));
+            let total = page.total_rows.map(|t| t as usize).unwrap_or(0);
+            if page.page_token.is_empty() || rows.len() >= total {
+                return Ok(rows);
+            }
+            token = page.page_token;
+        }
+    }
+
+    /// Whether a table or view of this name exists in the dataset.
+    pub(crate) async fn has_relation(&self, name: &str) -> Result<bool, WarehouseError> {
+        let table = self
+            .tables
+            .get_table()
+            .set_project_id(&self.project)
+            .set_dataset_id(&self.dataset)
+            .set_table_id(name)
+            .send()
+            .await;
+        match table {
+            Ok(_) => Ok(true),
+            Err(e) if gcp::http_status(&e) == Some(404) => Ok(false),
+            Err(e) => Err(self.unavailable(format!(
+                "reading {name} failed: {}{}",
+                gcp::describe(&e),
+                read_hint(&e)
+            ))),
+        }
+    }
+}
+
+/// One row of BigQuery's `{"f": [{"v": …}, …]}`, each cell as text.
+#[cfg(feature = "report")]
+fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<String>> {
+    let cells = row.get("f").and_then(|f| f.as_array());
+    cells
+        .map(|cells| {
+            cells
+                .iter()
+                .map(|c| match c.get("v") {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Null) | None => None,
+                    Some(other) => Some(other.to_string()),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A reader needs less than the job: data viewer on the dataset and jobUser to run queries.
+#[cfg(feature = "report")]
+fn read_hint(e: &google_cloud_gax::error::Error) -> &'static str {
+    match gcp::http_status(e) {
+        Some(403) => {
+            ". Reading needs roles/bigquery.dataViewer on the dataset and \
+             roles/bigquery.jobUser (bigquery.jobs.create) on the project"
+        }
+        _ => "",
     }
 }
 

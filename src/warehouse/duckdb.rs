@@ -42,8 +42,47 @@ impl DuckDbWarehouse {
         &self.conn
     }
 
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("duckdb:{}", self.path.display())
+    }
+
+    /// Every row of a query whose columns are all cast to text (the report's reads).
+    #[cfg(feature = "report")]
+    pub(crate) fn text_rows(&self, sql: &str) -> Result<Vec<Vec<Option<String>>>, duckdb::Error> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        let width = rows.as_ref().map(|s| s.column_count()).unwrap_or(0);
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let mut cells = Vec::with_capacity(width);
+            for i in 0..width {
+                cells.push(row.get::<_, Option<String>>(i)?);
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+
+    /// Computes `activity_metrics` once for this connection: a temporary
+    /// table of that name (in memory, never in the file) comes first on
+    /// DuckDB's search path, so every view built on it reads the rows
+    /// instead of recomputing them per view. The report's queries then take a
+    /// fraction of the time on long histories; the results are the same rows.
+    #[cfg(feature = "report")]
+    pub(crate) fn cache_activity_metrics(&self) -> Result<(), duckdb::Error> {
+        self.conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE activity_metrics AS SELECT * FROM main.activity_metrics",
+        )
+    }
+
+    /// Whether a table or view of this name exists in the file.
+    #[cfg(feature = "report")]
+    pub(crate) fn has_relation(&self, name: &str) -> Result<bool, duckdb::Error> {
+        self.conn.query_row(
+            "SELECT count(*) > 0 FROM information_schema.tables WHERE table_name = ?",
+            [name],
+            |r| r.get(0),
+        )
     }
 
     fn load_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
