@@ -56,7 +56,7 @@ impl Default for HttpSettings {
 /// A byte count for people: `64 MiB`, or bytes when not a whole MiB.
 pub fn human_bytes(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if n >= MIB && n % MIB == 0 {
+    if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
     } else {
         format!("{n} bytes")
