@@ -242,6 +242,8 @@ impl BigQueryWarehouse {
         })?;
         let chosen_id = new_job_id(table.name);
         let job = self.load_job(table, &chosen_id, write);
+        // The id BigQuery answered with, once the upload is in: the one to cancel.
+        let started = std::sync::Mutex::new(chosen_id.clone());
         let load = async {
             let job_id = self
                 .upload
@@ -249,6 +251,9 @@ impl BigQueryWarehouse {
                 .await
                 .map_err(|e| self.load_error(table.name, format!("{e}{}", upload_hint(&e))))?
                 .unwrap_or_else(|| chosen_id.clone());
+            if let Ok(mut id) = started.lock() {
+                id.clone_from(&job_id);
+            }
             self.wait(&job_id)
                 .await
                 .map_err(|detail| self.load_error(table.name, detail))?;
@@ -260,11 +265,12 @@ impl BigQueryWarehouse {
                 biased;
                 done = load => done?,
                 stop = interrupt::requested() => {
-                    let what = self.cancel(&chosen_id).await;
+                    let job_id = started.lock().map(|id| id.clone()).unwrap_or(chosen_id);
+                    let what = self.cancel(&job_id).await;
                     return Err(WarehouseError::Interrupted {
                         warehouse: self.name(),
                         signal: stop.signal,
-                        detail: format!("load job {chosen_id} into `{}`: {what}", table.name),
+                        detail: format!("load job {job_id} into `{}`: {what}", table.name),
                         replaced: Vec::new(),
                     });
                 }
