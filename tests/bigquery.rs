@@ -481,13 +481,7 @@ async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept(
         stderr.contains("not done after 1 s") && stderr.contains("cancel"),
         "{stderr}"
     );
-    let cancels = front
-        .requests()
-        .await
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
-        .count();
-    assert_eq!(cancels, 1);
+    assert_eq!(cancels(&front).await, 1);
     assert_eq!(
         bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
             .await,
@@ -571,13 +565,7 @@ async fn a_sigterm_during_a_load_job_cancels_it_records_the_run_interrupted_and_
         "{}",
         errors[0]
     );
-    let cancels = front
-        .requests()
-        .await
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
-        .count();
-    assert_eq!(cancels, 1);
+    assert_eq!(cancels(&front).await, 1);
     assert_eq!(
         bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
             .await,
@@ -592,4 +580,14 @@ async fn a_sigterm_during_a_load_job_cancels_it_records_the_run_interrupted_and_
         .map(|row| cell_str(&row[0]))
         .collect();
     assert_eq!(outcomes, vec!["ok", "interrupted"]);
+}
+
+/// `jobs.cancel` calls the front received.
+async fn cancels(front: &Front) -> usize {
+    front
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
+        .count()
 }
