@@ -16,11 +16,14 @@ use crate::pipeline::{SourceSettings, SyncSettings};
 use crate::schema::{TABLES, Table};
 use crate::secrets::{self, Secret, SecretsSettings, SecretsSpec};
 use crate::strava::HttpSettings;
+use crate::strava::http::DEFAULT_MAX_PAGE_BYTES;
 use crate::views::Dialect;
 use crate::warehouse::{WarehouseSpec, bigquery};
 
 pub const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
 pub const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
+/// A century: any longer cannot be subtracted from today as a date.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -326,11 +329,19 @@ pub struct SyncArgs {
     pub raw_dir: Option<PathBuf>,
 
     /// Delete runs saved under --raw-dir that are older than this many days, at
-    /// the start of each run (Strava's API policy allows a 7-day cache).
-    #[arg(long, env = "RAW_RETENTION_DAYS", default_value_t = 7)]
+    /// the start of each run (Strava's API policy allows a 7-day cache); 0 to 36500.
+    #[arg(
+        long,
+        env = "RAW_RETENTION_DAYS",
+        default_value_t = 7,
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETENTION_DAYS))
+    )]
     pub raw_retention_days: u32,
 
-    /// Keep the activities Parquet file at PATH instead of a temp file.
+    /// Keep the run's Parquet files: the activities at PATH, the athlete at
+    /// <stem>.athlete.parquet beside it (out.parquet -> out.athlete.parquet).
+    /// Written under temporary names and renamed into place once the run has
+    /// loaded; an existing file is only replaced if an earlier run wrote it.
     #[arg(long, env = "PARQUET_OUT", value_name = "PATH")]
     pub parquet_out: Option<PathBuf>,
 
@@ -373,6 +384,16 @@ pub struct SyncArgs {
     /// a token call that timed out after reaching Strava is never repeated.
     #[arg(long, env = "STRAVA_TOKEN_TIMEOUT_SECS", default_value_t = 120)]
     pub token_timeout_secs: u64,
+
+    /// Largest Strava response or replayed page file, in bytes (a page of 200
+    /// activities is about 0.3 MB); a larger one fails the run unread.
+    #[arg(
+        long,
+        env = "MAX_PAGE_BYTES",
+        default_value_t = DEFAULT_MAX_PAGE_BYTES,
+        value_parser = clap::value_parser!(u64).range(1024..)
+    )]
+    pub max_page_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -418,6 +439,7 @@ impl SyncArgs {
                 backoff,
                 timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
                 token_timeout: Duration::from_secs(self.token_timeout_secs.max(1)),
+                max_body: self.max_page_bytes,
             },
             raw_dir: self.raw_dir.clone(),
             raw_retention_days: self.raw_retention_days,
@@ -436,6 +458,7 @@ impl SyncArgs {
             parquet_out: self.parquet_out.clone(),
             athlete_settings: self.athlete_settings.clone(),
             allow_shrink: self.allow_shrink,
+            max_page_bytes: self.max_page_bytes,
         }
     }
 }

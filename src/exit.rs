@@ -1,6 +1,6 @@
 //! Exit codes, the contract with schedulers and scripts: 0 done; 1 failed,
 //! nothing replaced; 2 bad usage or configuration; 3 Strava's rate limit was
-//! reached, safe to run again later. Decided from the typed error anywhere in
+//! reached, safe to run again later; 130 / 143 stopped by SIGINT / SIGTERM. Decided from the typed error anywhere in
 //! the error's chain.
 
 use crate::secrets::SecretsError;
@@ -17,6 +17,9 @@ pub const RATE_LIMITED: u8 = 3;
 pub struct ConfigError(pub String);
 
 pub fn code(err: &anyhow::Error) -> u8 {
+    if let Some(signal) = crate::interrupt::signal_of(err) {
+        return signal.exit_code();
+    }
     for cause in err.chain() {
         if cause.downcast_ref::<ConfigError>().is_some() {
             return CONFIG;

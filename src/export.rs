@@ -119,7 +119,7 @@ const TYPES: &[(&str, &str)] = &[
     ("Marche", "Walk"),
 ];
 
-/// The account language an export was written in, told by its first header.
+/// The account language an export was written in, told by its headers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Language {
     English,
@@ -142,10 +142,24 @@ impl Language {
             .map(|t| t[self.index()])
     }
 
-    fn of(first_header: &str) -> Option<Language> {
+    /// The language most of `headers` are written in, wherever they stand;
+    /// `None` when not one of them is a header this job reads.
+    fn of(headers: &[String]) -> Option<Language> {
+        let known = |l: Language| {
+            TRANSLATIONS
+                .iter()
+                .filter(|t| headers.iter().any(|h| h == t[l.index()]))
+                .count()
+        };
+        // `max_by_key` keeps the last of equals; English first wins a tie
+        // (`Distance` is spelled the same in French).
         Language::ALL
             .into_iter()
-            .find(|l| l.header("Activity ID") == Some(first_header))
+            .rev()
+            .map(|l| (known(l), l))
+            .filter(|(n, _)| *n > 0)
+            .max_by_key(|(n, _)| *n)
+            .map(|(_, l)| l)
     }
 
     /// `Activity Date` in UTC, in this language's form.
@@ -212,7 +226,8 @@ pub enum ExportError {
     #[error("cannot read the Strava export {path}: {detail}")]
     Open { path: PathBuf, detail: String },
     #[error(
-        "{path} is not an activities.csv this job can read: its first columns are {found}. \
+        "{path} is not an activities.csv this job can read: none of its columns is one it \
+         reads (the first are {found}). \
          Exports of English, German and French accounts are read; switch Strava's language \
          to one of them and request the export again"
     )]
@@ -305,18 +320,15 @@ fn for_each_row(
         // A byte-order mark, if an editor added one, is not part of the name.
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
-    let language = headers
-        .first()
-        .and_then(|h| Language::of(h))
-        .ok_or_else(|| ExportError::UnknownLanguage {
-            path: csv_name.clone(),
-            found: headers
-                .iter()
-                .take(4)
-                .map(|h| format!("`{h}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+    let language = Language::of(&headers).ok_or_else(|| ExportError::UnknownLanguage {
+        path: csv_name.clone(),
+        found: headers
+            .iter()
+            .take(4)
+            .map(|h| format!("`{h}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
     let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         positions.entry(h.as_str()).or_default().push(i);
@@ -326,11 +338,13 @@ fn for_each_row(
             .header(english)
             .filter(|h| positions.contains_key(h))
     };
-    if present("Activity Date").is_none() {
-        return Err(ExportError::MissingColumn {
-            path: csv_name,
-            missing: "Activity Date",
-        });
+    for required in ["Activity ID", "Activity Date"] {
+        if present(required).is_none() {
+            return Err(ExportError::MissingColumn {
+                path: csv_name,
+                missing: language.header(required).unwrap_or(required),
+            });
+        }
     }
     // (csv index, activities index, the export's header) for every mapped column present.
     let mut plan = Vec::new();
@@ -361,8 +375,14 @@ fn for_each_row(
         let line = record.position().map_or(0, |p| p.line());
         let mut row: Row = vec![Cell::Null; ACTIVITIES.columns.len()];
         for (index, target, header) in &plan {
-            let raw = record.get(*index).unwrap_or("").trim();
             let column = &ACTIVITIES.columns[*target];
+            let field = record.get(*index).unwrap_or("");
+            // RFC 4180: spaces are part of a field, so a name keeps them as
+            // the API sends them; numbers, dates and types are read trimmed.
+            let raw = match (column.kind, column.name) {
+                (Kind::String, name) if name != "sport_type" && name != "type" => field,
+                _ => field.trim(),
+            };
             row[*target] = cell(raw, column.kind, column.name, language, &mut unknown_types)
                 .map_err(|expected| ExportError::BadValue {
                     path: csv_name.clone(),

@@ -65,6 +65,9 @@ impl ApiPages {
     /// Refreshes the access token. A rotated refresh token is saved before
     /// anything else, and used from then on.
     async fn refresh(&mut self) -> anyhow::Result<()> {
+        // A signal must not cut between a refresh Strava may have answered
+        // with a rotated token and the save of that token.
+        let _whole = crate::interrupt::shield();
         let grant = self.client.refresh(&self.creds).await?;
         if let Some(new_token) = grant.rotated_refresh_token {
             match self.store.save_refresh_token(&new_token).await {
@@ -178,18 +181,6 @@ impl Pages {
             return Err((e, calls(&api)));
         }
         if let Some(dir) = &settings.raw_dir {
-            match raw::delete_older_than(dir, settings.raw_retention_days, started) {
-                Ok(deleted) => {
-                    for d in deleted {
-                        tracing::info!(
-                            "deleted raw pages older than {} days: {}",
-                            settings.raw_retention_days,
-                            d.display()
-                        );
-                    }
-                }
-                Err(e) => return Err((e.into(), calls(&api))),
-            }
             match RawWriter::begin(dir, started) {
                 Ok(w) => api.raw = Some(w),
                 Err(e) => return Err((e.into(), calls(&api))),
@@ -198,8 +189,26 @@ impl Pages {
         Ok(Pages::Api(Box::new(api)))
     }
 
-    pub fn replay(dir: &Path) -> anyhow::Result<Self> {
-        let reader = RawReader::open(dir)?;
+    /// `--raw-dir` retention: deletes saved runs older than
+    /// `RAW_RETENTION_DAYS`. At the start of every run that may save pages,
+    /// whether or not it then reaches Strava (an export-only run too).
+    pub fn apply_retention(settings: &ApiSettings, started: DateTime<Utc>) -> anyhow::Result<()> {
+        let Some(dir) = &settings.raw_dir else {
+            return Ok(());
+        };
+        for d in raw::delete_older_than(dir, settings.raw_retention_days, started)? {
+            tracing::info!(
+                "deleted raw pages older than {} days: {}",
+                settings.raw_retention_days,
+                d.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Saved pages; a file larger than `max_bytes` is refused unread.
+    pub fn replay(dir: &Path, max_bytes: u64) -> anyhow::Result<Self> {
+        let reader = RawReader::open(dir, max_bytes)?;
         tracing::info!("replaying Strava pages saved in {}", reader.dir().display());
         Ok(Pages::Replay(reader))
     }
@@ -242,19 +251,19 @@ impl Pages {
         }
     }
 
-    async fn read(&mut self, call: Call, file: &str) -> anyhow::Result<Vec<u8>> {
+    async fn read(&mut self, call: Call, file: &str) -> anyhow::Result<Bytes> {
         Ok(match self {
             Pages::Api(api) => {
                 let body = api.fetch(call).await?;
                 if let Some(raw) = &api.raw {
                     raw.save(file, &body)?;
                 }
-                body.to_vec()
+                body
             }
-            Pages::Replay(r) => match call {
+            Pages::Replay(r) => Bytes::from(match call {
                 Call::Athlete => r.athlete()?,
                 Call::Page(n) => r.page(n)?,
-            },
+            }),
         })
     }
 

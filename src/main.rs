@@ -144,6 +144,9 @@ async fn report(_: &ReportArgs) -> anyhow::Result<()> {
 }
 
 async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
+    if let Err(e) = strava_warehouse::interrupt::listen() {
+        tracing::warn!("cannot catch SIGTERM and SIGINT, so a signal ends the run at once: {e}");
+    }
     let settings = args.settings();
     let spec = &args.warehouse.warehouse;
     let report = match spec {

@@ -1,17 +1,20 @@
 //! The `sync` job, stage by stage: extract -> transform -> guard -> load.
 //!
 //! Responsible for: running the stages in order, the shrink guard (never
-//! replace a table with far fewer rows by accident), and recording every run,
-//! failed ones too, in `sync_runs`. Not responsible for: any stage's details,
+//! replace a table with far fewer rows by accident), stopping at a SIGTERM or
+//! SIGINT, and recording every run, failed and interrupted ones too, in
+//! `sync_runs`. Not responsible for: any stage's details,
 //! which live in `extract`, `transform` and `warehouse`.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
 use crate::export;
 use crate::extract::{ApiSettings, Pages};
+use crate::interrupt;
+use crate::parquet_out::ParquetOut;
 use crate::schema::{ATHLETE_SETTINGS, SYNC_RUNS, Table};
 use crate::settings as athlete_settings;
 use crate::strava::api::PER_PAGE;
@@ -19,6 +22,7 @@ use crate::transform::decode::{Cell, Row};
 use crate::transform::parquet::ParquetTableWriter;
 use crate::transform::{Transform, Transformed};
 use crate::warehouse::{Load, Warehouse};
+use crate::workdir::WorkDir;
 
 #[derive(Debug, Clone)]
 pub enum SourceSettings {
@@ -40,6 +44,9 @@ pub struct SyncSettings {
     /// `--athlete-settings`: a TOML file of dated thresholds.
     pub athlete_settings: Option<PathBuf>,
     pub allow_shrink: bool,
+    /// Largest replayed page file read (`MAX_PAGE_BYTES`; the API's cap is in
+    /// its `HttpSettings`).
+    pub max_page_bytes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +104,9 @@ fn is_missing_credentials(err: &anyhow::Error) -> bool {
 
 /// Outcome values of `sync_runs.outcome`.
 fn outcome_of(err: &anyhow::Error) -> &'static str {
+    if interrupt::signal_of(err).is_some() {
+        return "interrupted";
+    }
     for cause in err.chain() {
         if cause.downcast_ref::<GuardError>().is_some() {
             return "refused_shrink";
@@ -116,8 +126,14 @@ pub async fn sync<W: Warehouse>(
 ) -> anyhow::Result<SyncReport> {
     let started = Utc::now();
     let clock = Instant::now();
-    let work = tempfile::tempdir()?;
-    // A bad settings file is a configuration error: say so before spending calls.
+    let work = WorkDir::create()?;
+    // A --parquet-out that would replace someone else's file, or a bad
+    // settings file, is a configuration error: say so before spending calls.
+    let parquet_out = settings
+        .parquet_out
+        .as_deref()
+        .map(ParquetOut::prepare)
+        .transpose()?;
     let settings_entries = match &settings.athlete_settings {
         Some(path) => athlete_settings::read_file(path)?,
         None => Vec::new(),
@@ -129,11 +145,21 @@ pub async fn sync<W: Warehouse>(
     let mut usage: Option<String> = None;
     let mut source = "api";
     let result = async {
-        let activities_path = settings
-            .parquet_out
-            .clone()
-            .unwrap_or_else(|| work.path().join("activities.parquet"));
-        let mut transform = Transform::new(&activities_path, started.timestamp_micros())?;
+        let (activities_path, athlete_path) = match &parquet_out {
+            Some(out) => (
+                out.activities_temp().to_path_buf(),
+                out.athlete_temp().to_path_buf(),
+            ),
+            None => (
+                work.path().join("activities.parquet"),
+                work.path().join("athlete.parquet"),
+            ),
+        };
+        let mut transform =
+            Transform::with_paths(&activities_path, &athlete_path, started.timestamp_micros())?;
+        if let SourceSettings::Api(api) | SourceSettings::Export { api, .. } = &settings.source {
+            Pages::apply_retention(api, started)?;
+        }
         let (mut pages, export_path) = match &settings.source {
             SourceSettings::Api(api) => match Pages::connect(api, started).await {
                 Ok(pages) => (Some(pages), None),
@@ -144,7 +170,8 @@ pub async fn sync<W: Warehouse>(
             },
             SourceSettings::Replay(dir) => {
                 source = "raw";
-                (Some(Pages::replay(dir)?), None)
+                transform.without_quoting_bad_input();
+                (Some(Pages::replay(dir, settings.max_page_bytes)?), None)
             }
             SourceSettings::Export { path, api } => {
                 // Read the export once up front: a broken file fails before any call.
@@ -158,7 +185,9 @@ pub async fn sync<W: Warehouse>(
                         (Some(pages), Some(path))
                     }
                     Err((e, _)) if is_missing_credentials(&e) => {
-                        tracing::warn!("loading the export alone, without the API's newer activities: {e:#}");
+                        tracing::warn!(
+                            "loading the export alone, without the API's newer activities: {e:#}"
+                        );
                         source = "export";
                         (None, Some(path))
                     }
@@ -198,15 +227,28 @@ pub async fn sync<W: Warehouse>(
         }
         let done = transform.finish()?;
         for (key, n) in &done.unknown_keys {
-            tracing::info!("Strava sent a field the schema does not know: `{key}` ({n} times); it is not stored");
+            tracing::info!(
+                "Strava sent a field the schema does not know: `{key}` ({n} times); it is not stored"
+            );
         }
         if done.duplicates_skipped > 0 {
-            tracing::info!("{} activities appeared on two pages and were kept once", done.duplicates_skipped);
+            tracing::info!(
+                "{} activities appeared on two pages and were kept once",
+                done.duplicates_skipped
+            );
         }
         check_shrink(done.activities, previous, settings.allow_shrink)?;
+        // A signal during a replay or an export (no await to stop at) is seen here.
+        interrupt::check()?;
         Ok((done, raw_saved, unsaved_rotation))
-    }
-    .await;
+    };
+    // A signal drops the extraction at its next await (an HTTP request, the
+    // wait for the rate-limit window), except inside a token refresh.
+    let result = tokio::select! {
+        biased;
+        r = result => r,
+        stop = interrupt::requested() => Err(stop.into()),
+    };
 
     let (done, raw_saved, unsaved_rotation) = match result {
         Ok(r) => r,
@@ -254,7 +296,7 @@ pub async fn sync<W: Warehouse>(
         let err = anyhow::Error::from(err);
         let row = run_row(
             started,
-            "failed",
+            outcome_of(&err),
             source,
             done.activities,
             calls,
@@ -262,6 +304,9 @@ pub async fn sync<W: Warehouse>(
         );
         record_failed_run(warehouse, work.path(), row).await;
         return Err(err);
+    }
+    if let Some(out) = parquet_out {
+        out.commit()?;
     }
     if let Some(e) = unsaved_rotation {
         return Err(e.into());
@@ -337,20 +382,33 @@ fn write_rows(table: &'static Table, path: &Path, rows: Vec<Row>) -> anyhow::Res
 }
 
 /// Best effort: a warehouse that cannot take the row is why the run failed
-/// more often than not, and the run's own error matters more.
+/// more often than not, and the run's own error matters more. After a
+/// signal it has a few seconds: Cloud Run's SIGKILL follows SIGTERM in 10.
 async fn record_failed_run<W: Warehouse>(warehouse: &mut W, work: &Path, row: Row) {
     let path = work.join("sync_run_failed.parquet");
     let recorded = match write_rows(&SYNC_RUNS, &path, vec![row]) {
-        Ok(()) => warehouse
-            .append_run(&path)
-            .await
-            .map_err(anyhow::Error::from),
+        Ok(()) => {
+            let append = warehouse.append_run(&path);
+            match interrupt::received() {
+                None => append.await.map_err(anyhow::Error::from),
+                Some(_) => match tokio::time::timeout(RECORD_AFTER_SIGNAL, append).await {
+                    Ok(r) => r.map_err(anyhow::Error::from),
+                    Err(_) => Err(anyhow::anyhow!(
+                        "the warehouse did not take the row within {} s",
+                        RECORD_AFTER_SIGNAL.as_secs()
+                    )),
+                },
+            }
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = recorded {
         tracing::warn!("could not record the failed run in sync_runs: {e:#}");
     }
 }
+
+/// How long an interrupted run tries to record itself before it exits.
+const RECORD_AFTER_SIGNAL: Duration = Duration::from_secs(6);
 
 #[cfg(test)]
 mod tests {

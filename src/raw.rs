@@ -28,6 +28,18 @@ pub enum RawError {
     )]
     Empty { dir: PathBuf },
     #[error(
+        "{path} is not a regular file (a device, a FIFO, a directory, or a link to one), so it \
+         is not a saved page and was not read; replay a run directory that --raw-dir wrote"
+    )]
+    NotAFile { path: PathBuf },
+    #[error(
+        "{path} is larger than {} (MAX_PAGE_BYTES), so it was not read; a saved page of 200 \
+         activities is about 0.3 MB. Replay a run directory that --raw-dir wrote, or raise \
+         MAX_PAGE_BYTES if this file really is a page",
+        crate::strava::http::human_bytes(*limit)
+    )]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error(
         "{dir} has no {file} and no empty page before it, so the run that saved it did not \
          finish; replay a complete run directory instead"
     )]
@@ -110,7 +122,10 @@ pub fn delete_older_than(
     days: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<PathBuf>, RawError> {
-    let cutoff = now - chrono::Duration::days(i64::from(days));
+    // Saturates: a cutoff before the earliest date chrono holds keeps everything.
+    let Some(cutoff) = now.checked_sub_signed(chrono::Duration::days(i64::from(days))) else {
+        return Ok(Vec::new());
+    };
     let mut deleted = Vec::new();
     for (dir, started) in runs(root)? {
         if started < cutoff {
@@ -124,14 +139,17 @@ pub fn delete_older_than(
 /// Reads the pages of one saved run.
 pub struct RawReader {
     dir: PathBuf,
+    /// Largest file read as a page (`MAX_PAGE_BYTES`).
+    max_bytes: u64,
 }
 
 impl RawReader {
     /// `dir` is either a run directory or a `--raw-dir` root, in which case the
     /// newest complete run below it is used.
-    pub fn open(dir: &Path) -> Result<Self, RawError> {
+    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, RawError> {
         if dir.join(ATHLETE_FILE).is_file() {
             return Ok(RawReader {
+                max_bytes,
                 dir: dir.to_path_buf(),
             });
         }
@@ -144,7 +162,10 @@ impl RawReader {
             .collect();
         runs.sort();
         match runs.pop() {
-            Some(newest) => Ok(RawReader { dir: newest }),
+            Some(newest) => Ok(RawReader {
+                dir: newest,
+                max_bytes,
+            }),
             None => Err(RawError::Empty {
                 dir: dir.to_path_buf(),
             }),
@@ -157,21 +178,54 @@ impl RawReader {
 
     pub fn athlete(&self) -> Result<Vec<u8>, RawError> {
         let path = self.dir.join(ATHLETE_FILE);
-        fs::read(&path).map_err(io("read", &path))
+        read_page_file(&path, self.max_bytes)
     }
 
     pub fn page(&self, page: u32) -> Result<Vec<u8>, RawError> {
         let file = page_file(page);
         let path = self.dir.join(&file);
-        match fs::read(&path) {
-            Ok(body) => Ok(body),
+        match fs::metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RawError::Incomplete {
                 dir: self.dir.clone(),
                 file,
             }),
-            Err(e) => Err(io("read", &path)(e)),
+            _ => read_page_file(&path, self.max_bytes),
         }
     }
+}
+
+/// A saved page: a regular file (a link is followed only to one) of at most
+/// `max` bytes. Anything else is refused before it is opened, so a link to
+/// `/dev/zero` or a FIFO neither fills memory nor blocks the run.
+fn read_page_file(path: &Path, max: u64) -> Result<Vec<u8>, RawError> {
+    use std::io::Read;
+    let not_a_file = || RawError::NotAFile {
+        path: path.to_path_buf(),
+    };
+    let too_large = || RawError::TooLarge {
+        path: path.to_path_buf(),
+        limit: max,
+    };
+    let meta = fs::metadata(path).map_err(io("read", path))?;
+    if !meta.is_file() {
+        return Err(not_a_file());
+    }
+    if meta.len() > max {
+        return Err(too_large());
+    }
+    let file = fs::File::open(path).map_err(io("read", path))?;
+    // Checked again on the open file: the path may have changed meanwhile.
+    if !file.metadata().map_err(io("read", path))?.is_file() {
+        return Err(not_a_file());
+    }
+    let mut body = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(io("read", path))?;
+    if body.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(body)
 }
 
 #[cfg(test)]
@@ -193,7 +247,7 @@ mod tests {
         let unfinished =
             RawWriter::begin(root.path(), "2026-01-01T00:00:00Z".parse().unwrap()).unwrap();
         unfinished.save(ATHLETE_FILE, b"3").unwrap();
-        let r = RawReader::open(root.path()).unwrap();
+        let r = RawReader::open(root.path(), 1 << 20).unwrap();
         assert_eq!(r.athlete().unwrap(), b"2");
     }
 
@@ -222,10 +276,37 @@ mod tests {
     }
 
     #[test]
+    fn a_page_that_links_to_a_device_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(ATHLETE_FILE), b"{}").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join(page_file(1))).unwrap();
+        let err = RawReader::open(dir.path(), 1 << 20)
+            .unwrap()
+            .page(1)
+            .unwrap_err();
+        assert!(matches!(err, RawError::NotAFile { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_page_larger_than_the_cap_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(ATHLETE_FILE), b"{}").unwrap();
+        fs::write(dir.path().join(page_file(1)), vec![b' '; 2048]).unwrap();
+        let err = RawReader::open(dir.path(), 1024)
+            .unwrap()
+            .page(1)
+            .unwrap_err();
+        assert!(err.to_string().contains("larger than 1024 bytes"), "{err}");
+    }
+
+    #[test]
     fn a_missing_page_says_the_run_did_not_finish() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(ATHLETE_FILE), b"{}").unwrap();
-        let err = RawReader::open(dir.path()).unwrap().page(1).unwrap_err();
+        let err = RawReader::open(dir.path(), 1 << 20)
+            .unwrap()
+            .page(1)
+            .unwrap_err();
         assert!(err.to_string().contains("did not finish"), "{err}");
     }
 }

@@ -146,3 +146,160 @@ fn looker_url_without_a_bigquery_warehouse_is_exit_2_saying_which_setting() {
         run.stderr()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parquet_out_naming_the_warehouse_file_is_exit_2_and_the_warehouse_survives() {
+    let ws = Workspace::new();
+    let strava = Strava::serving(&[page_of(&[2, 1])]).await;
+    assert_eq!(ws.sync(&strava, &[]).code(), 0);
+
+    let run = ws.sync(&strava, &["--parquet-out", ws.db().to_str().unwrap()]);
+
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(
+        run.stderr().contains("strava.duckdb") && run.stderr().contains("not a Parquet file"),
+        "{}",
+        run.stderr()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parquet_out_naming_the_secrets_file_is_refused_before_the_token_call() {
+    let ws = Workspace::new();
+    let strava = Strava::rotating(&[page_of(&[1])]).await;
+
+    let run = ws.sync(
+        &strava,
+        &["--parquet-out", ws.secrets_file().to_str().unwrap()],
+    );
+
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(run.stderr().contains("secrets.json"), "{}", run.stderr());
+    assert_eq!(ws.refresh_token_on_disk(), REFRESH_TOKEN);
+    assert!(strava.requests().await.is_empty(), "no call may be spent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_athlete_file_beside_parquet_out_that_an_earlier_run_did_not_write_is_refused() {
+    let ws = Workspace::new();
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+    let notes = ws.path("out.athlete.parquet");
+    std::fs::write(&notes, "my own notes").unwrap();
+
+    let run = ws.sync(
+        &strava,
+        &["--parquet-out", ws.path("out.parquet").to_str().unwrap()],
+    );
+
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(
+        run.stderr().contains("out.athlete.parquet"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my own notes");
+}
+
+/// Rows in a Parquet file.
+fn parquet_rows(path: &std::path::Path) -> i64 {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(path).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    reader.metadata().file_metadata().num_rows()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_run_leaves_the_parquet_out_files_of_the_last_good_run_as_they_were() {
+    let ws = Workspace::new();
+    let out = ws.path("out.parquet");
+    let athlete = ws.path("out.athlete.parquet");
+    let first = Strava::serving(&[page_of(&[2, 1])]).await;
+    assert_eq!(
+        ws.sync(&first, &["--parquet-out", out.to_str().unwrap()])
+            .code(),
+        0
+    );
+    let before = (
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&athlete).unwrap(),
+    );
+
+    let broken = Strava::start().await;
+    broken.token(None).await;
+    broken.athlete().await;
+    broken
+        .page_responds(
+            1,
+            ResponseTemplate::new(200).set_body_string(r#"[{"id": 5, "distance": "far"}]"#),
+        )
+        .await;
+    let run = ws.sync(&broken, &["--parquet-out", out.to_str().unwrap()]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let after = (
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&athlete).unwrap(),
+    );
+    assert!(before == after, "the failed run changed the kept files");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_replaces_the_parquet_out_files_an_earlier_run_wrote() {
+    let ws = Workspace::new();
+    let out = ws.path("out.parquet");
+    let first = Strava::serving(&[page_of(&[2, 1])]).await;
+    assert_eq!(
+        ws.sync(&first, &["--parquet-out", out.to_str().unwrap()])
+            .code(),
+        0
+    );
+    let second = Strava::serving(&[page_of(&[5, 4, 3, 2, 1])]).await;
+
+    let run = ws.sync(&second, &["--parquet-out", out.to_str().unwrap()]);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(parquet_rows(&out), 5);
+    assert_eq!(parquet_rows(&ws.path("out.athlete.parquet")), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(ws.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn sync_help_names_both_files_parquet_out_writes() {
+    let ws = Workspace::new();
+    let run = ws.run(&["sync".into(), "--help".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(
+        run.stdout().contains("<stem>.athlete.parquet"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_raw_retention_beyond_a_century_is_exit_2_naming_the_allowed_range() {
+    let ws = Workspace::new();
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+    let raw = ws.path("raw");
+
+    let run = ws.sync(
+        &strava,
+        &[
+            "--raw-dir",
+            raw.to_str().unwrap(),
+            "--raw-retention-days",
+            "100000000",
+        ],
+    );
+
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(run.stderr().contains("0..=36500"), "{}", run.stderr());
+    assert!(strava.requests().await.is_empty(), "no call may be spent");
+}

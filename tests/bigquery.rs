@@ -14,6 +14,26 @@ use wiremock::{Mock, ResponseTemplate};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-athlete");
 
+/// The environment of `sync --from-raw` of the sample into `PROJECT.dataset` at `api`.
+fn sample_env<'a>(
+    meta: &Metadata,
+    api: &str,
+    dataset: &str,
+    env: &[(&'a str, &str)],
+) -> Vec<(&'a str, String)> {
+    let mut vars = vec![
+        ("WAREHOUSE", format!("bigquery:{PROJECT}.{dataset}")),
+        ("BIGQUERY_API_URL", api.to_string()),
+        ("GCE_METADATA_HOST", meta.host()),
+    ];
+    vars.extend(env.iter().map(|(k, v)| (*k, v.to_string())));
+    vars
+}
+
+fn sample_args() -> Vec<String> {
+    vec!["sync".into(), "--from-raw".into(), SAMPLE.into()]
+}
+
 /// Runs `sync --from-raw` of the sample athlete into `PROJECT.dataset` at `api`.
 fn sync_sample(
     ws: &Workspace,
@@ -22,13 +42,7 @@ fn sync_sample(
     dataset: &str,
     env: &[(&str, &str)],
 ) -> Run {
-    let mut vars = vec![
-        ("WAREHOUSE", format!("bigquery:{PROJECT}.{dataset}")),
-        ("BIGQUERY_API_URL", api.to_string()),
-        ("GCE_METADATA_HOST", meta.host()),
-    ];
-    vars.extend(env.iter().map(|(k, v)| (*k, v.to_string())));
-    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &vars);
+    let run = ws.run(&sample_args(), &sample_env(meta, api, dataset, env));
     assert!(
         !run.all().contains(GCP_TOKEN),
         "the Google token leaked:\n{}",
@@ -467,13 +481,7 @@ async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept(
         stderr.contains("not done after 1 s") && stderr.contains("cancel"),
         "{stderr}"
     );
-    let cancels = front
-        .requests()
-        .await
-        .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
-        .count();
-    assert_eq!(cancels, 1);
+    assert_eq!(cancels(&front).await, 1);
     assert_eq!(
         bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
             .await,
@@ -518,6 +526,60 @@ async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claimi
         loaded_at,
         "activities was replaced, as the message says"
     );
+}
+
+#[tokio::test]
+async fn a_sigterm_during_a_load_job_cancels_it_records_the_run_interrupted_and_keeps_the_rows() {
+    let Some(Setup {
+        emulator,
+        ws,
+        meta,
+        bq,
+        ds,
+    }) = setup("a_sigterm_during_a_load_job").await
+    else {
+        return;
+    };
+    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+    let front = Front::start(&emulator).await;
+    front.stall_loads_into("activities").await;
+
+    let child = ws.spawn(&sample_args(), &sample_env(&meta, &front.url(), &ds, &[]));
+    let front_ref = &front;
+    wait_until("the stalled load job being polled", || async move {
+        front_ref.requests().await.iter().any(|r| {
+            r.method.as_str() == "GET" && r.url.path().ends_with("/jobs/stalled_load_activities")
+        })
+    })
+    .await;
+    send_signal(&child, "TERM");
+    let run = ws.finish(child, std::time::Duration::from_secs(10));
+
+    assert_eq!(run.code(), 143, "{}", run.all());
+    assert!(!run.all().contains(GCP_TOKEN));
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "one ERROR line: {errors:#?}");
+    assert!(
+        errors[0].contains("interrupted by SIGTERM")
+            && errors[0].contains("asked BigQuery to cancel"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(cancels(&front).await, 1);
+    assert_eq!(
+        bq.count(&format!("SELECT COUNT(*) FROM {ds}.activities"))
+            .await,
+        600
+    );
+    let outcomes: Vec<String> = bq
+        .query(&format!(
+            "SELECT outcome FROM {ds}.sync_runs ORDER BY started_at"
+        ))
+        .await
+        .iter()
+        .map(|row| cell_str(&row[0]))
+        .collect();
+    assert_eq!(outcomes, vec!["ok", "interrupted"]);
 }
 
 /// The report's sections and chart data, without the header line that says
@@ -567,4 +629,14 @@ async fn the_report_from_bigquery_is_the_report_from_duckdb() {
     assert!(from_bigquery.contains("id=\"chart-fitness\""));
     assert!(from_bigquery.contains("Sam Ple"), "the header's athlete");
     assert_eq!(report_body(&from_bigquery), report_body(&from_duckdb));
+}
+
+/// `jobs.cancel` calls the front received.
+async fn cancels(front: &Front) -> usize {
+    front
+        .requests()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/cancel"))
+        .count()
 }

@@ -367,3 +367,118 @@ async fn with_credentials_the_api_adds_newer_activities_and_its_rows_win() {
         .collect();
     assert_eq!(afters, vec!["1790463365".to_string(); 2]);
 }
+
+#[test]
+fn spaces_around_a_name_are_kept_as_the_api_sends_them() {
+    let ws = Workspace::new();
+    let path = write_export(
+        &ws,
+        &[
+            HEADER.to_string(),
+            line(
+                HEADER,
+                &[
+                    (0, "7"),
+                    (1, "Mar 1, 2021, 6:12:03 AM"),
+                    (2, "  Morning Ride  "),
+                ],
+            ),
+        ],
+    );
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(
+        Db::open(&ws.db()).one::<String>("SELECT name FROM activities WHERE id = 7"),
+        "  Morning Ride  "
+    );
+}
+
+#[test]
+fn a_new_column_before_activity_id_is_read_by_name() {
+    let ws = Workspace::new();
+    let text: String = csv()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            // The second record's name spans two lines; its second line is not a record.
+            let first = if i == 0 {
+                "Athlete ID,"
+            } else if l.starts_with(' ') {
+                ""
+            } else {
+                "777,"
+            };
+            format!("{first}{l}\n")
+        })
+        .collect();
+    let path = ws.path("activities.csv");
+    std::fs::write(&path, text).unwrap();
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![15001, 15002, 11343979900]);
+    assert_eq!(
+        db.one::<f64>("SELECT distance FROM activities WHERE id = 11343979900"),
+        12360.4
+    );
+}
+
+#[test]
+fn an_export_without_an_activity_id_column_names_that_column() {
+    let ws = Workspace::new();
+    let header = HEADER.strip_prefix("Activity ID,").unwrap();
+    let path = write_export(
+        &ws,
+        &[
+            header.to_string(),
+            line(header, &[(0, "Mar 1, 2021, 6:12:03 AM"), (1, "Ride")]),
+        ],
+    );
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("has no `Activity ID` column"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn an_export_only_run_with_raw_dir_deletes_saved_runs_past_the_retention_at_its_start() {
+    let ws = Workspace::new();
+    let raw = ws.path("raw");
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let now = chrono::Utc::now();
+    let old = raw.join(stamp(now - chrono::Duration::days(30)));
+    let recent = raw.join(stamp(now - chrono::Duration::days(1)));
+    for dir in [&old, &recent] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("athlete.json"), "{}").unwrap();
+    }
+    let path = ws.path("activities.csv");
+    std::fs::write(&path, csv()).unwrap();
+
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-export".into(),
+            path.display().to_string(),
+            "--raw-dir".into(),
+            raw.display().to_string(),
+        ],
+        &[],
+    );
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(
+        !old.exists(),
+        "a 30-day-old saved run outlived RAW_RETENTION_DAYS (7)"
+    );
+    assert!(recent.exists(), "a 1-day-old saved run was deleted");
+}

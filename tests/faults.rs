@@ -115,18 +115,23 @@ async fn a_429_on_the_first_page_exits_3_and_keeps_the_table() {
     assert_eq!(db.outcomes(), vec!["ok", "rate_limited"]);
 }
 
-/// `/dev/full` accepts an open and fails every write with ENOSPC: the
-/// Parquet stage meets a full disk.
+/// The disk under `--parquet-out` fills up while the run writes: a 16 MiB
+/// tmpfs left with 64 kB (`SmallDisk`; needs root, says SKIPPED without).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_disk_under_the_parquet_file_fails_cleanly_and_keeps_the_table() {
-    if !std::path::Path::new("/dev/full").exists() {
-        eprintln!("SKIPPED: no /dev/full on this system");
+    let Some(disk) = SmallDisk::mount() else {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
         return;
-    }
+    };
     let ws = loaded().await;
-    let strava = Strava::serving(&[page_of(&[9, 8, 7])]).await;
+    let ids: Vec<i64> = (1..=3000).rev().collect();
+    let pages: Vec<_> = ids.chunks(200).map(page_of).collect();
+    let strava = Strava::serving(&pages).await;
+    let out = disk.path("out.parquet");
 
-    let run = ws.sync(&strava, &["--parquet-out", "/dev/full"]);
+    disk.fill_leaving(64 * 1024);
+    let run = ws.sync(&strava, &["--parquet-out", out.to_str().unwrap()]);
+    disk.free();
 
     assert_eq!(run.code(), 1, "{}", run.all());
     let err = run.stderr().to_lowercase();
@@ -134,6 +139,7 @@ async fn a_full_disk_under_the_parquet_file_fails_cleanly_and_keeps_the_table() 
     let db = Db::open(&ws.db());
     assert_eq!(db.ids(), vec![1, 2, 3]);
     assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+    assert!(!out.exists(), "a failed run leaves no --parquet-out file");
     run.assert_no_secret();
 }
 
@@ -338,4 +344,273 @@ async fn a_full_disk_under_the_duckdb_file_fails_cleanly_and_keeps_the_table() {
     assert_eq!(db.ids(), vec![1, 2, 3]);
     assert_eq!(db.outcomes(), vec!["ok", "failed"]);
     assert_no_secret_in_files(disk.dir.path());
+}
+
+/// The entries of `tmp` named like the product's scratch directories.
+fn scratch_dirs(tmp: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(tmp)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| n.starts_with("strava-warehouse-run-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sigterm_while_a_page_is_slow_stops_the_run_records_it_interrupted_and_keeps_the_table() {
+    let ws = loaded().await;
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200)
+            .set_body_json(page_of(&[9, 8]))
+            .set_delay(std::time::Duration::from_secs(60)),
+    )
+    .await;
+    let tmp = ws.path("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let (args, env) = ws.sync_command(
+        &strava,
+        &[],
+        &[
+            ("HTTP_TIMEOUT_SECS", "120"),
+            ("TMPDIR", tmp.to_str().unwrap()),
+        ],
+    );
+
+    let child = ws.spawn(&args, &env);
+    let strava_ref = &strava;
+    wait_until("the request for page 1", || async move {
+        strava_ref
+            .requests()
+            .await
+            .iter()
+            .any(|r| r.url.path().ends_with("/activities"))
+    })
+    .await;
+    send_signal(&child, "TERM");
+    // Cloud Run sends SIGKILL 10 s after SIGTERM.
+    let run = ws.finish(child, std::time::Duration::from_secs(10));
+
+    assert_eq!(run.code(), 143, "{}", run.all());
+    let errors = run.error_lines();
+    assert_eq!(errors.len(), 1, "one ERROR line: {errors:#?}");
+    assert!(
+        errors[0].contains("interrupted by SIGTERM"),
+        "{}",
+        errors[0]
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "interrupted"]);
+    assert_eq!(scratch_dirs(&tmp), Vec::<String>::new(), "scratch left");
+}
+
+/// A page of `n` activities as JSON text, about 1.2 kB each.
+fn big_page(n: i64) -> String {
+    serde_json::to_string(&page_of(&(1..=n).rev().collect::<Vec<_>>())).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_larger_than_max_page_bytes_fails_unretried_naming_the_page_and_keeps_the_table() {
+    let ws = loaded().await;
+    let body = big_page(2_000);
+    assert!(body.len() > 1 << 20, "{}", body.len());
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200).set_body_raw(body, "application/json"),
+    )
+    .await;
+
+    let run = ws.sync_with_env(&strava, &[], &[("MAX_PAGE_BYTES", "1048576")]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("page 1 of activities") && err.contains("larger than 1 MiB (MAX_PAGE_BYTES)"),
+        "{err}"
+    );
+    let page_calls = strava
+        .requests()
+        .await
+        .iter()
+        .filter(|r| r.url.path().ends_with("/activities"))
+        .count();
+    assert_eq!(
+        page_calls, 1,
+        "the same call would send the same body again"
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_chunked_page_is_cut_off_at_max_page_bytes_and_the_run_recorded_failed() {
+    let ws = loaded().await;
+    let strava = Strava::start().await;
+    strava.token(None).await;
+    // The double stops at 256 MiB, so even a client without a cap ends.
+    let api = common::cutting::EndlessApi::start(256 << 20).await;
+    let secrets = format!("file:{}", ws.secrets_file().display());
+
+    let run = ws.run(
+        &["sync".into(), "--secrets".into(), secrets],
+        &[
+            ("STRAVA_API_URL", api.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("MAX_PAGE_BYTES", "1048576".into()),
+        ],
+    );
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("page 1 of activities") && err.contains("larger than 1 MiB"),
+        "{err}"
+    );
+    // What the socket buffers hold beyond the cap, no more: the run hung up.
+    assert!(
+        api.bytes_sent() < 32 << 20,
+        "the run read on: {} bytes sent",
+        api.bytes_sent()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+}
+
+/// A saved run directory outside the workspace (what it holds is not the
+/// workspace's to sweep), with the athlete and `page`'s file made by `make`.
+fn replay_dir(make_page: impl FnOnce(&std::path::Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("athlete.json"), athlete().to_string()).unwrap();
+    make_page(&dir.path().join("activities-page-0001.json"));
+    std::fs::write(dir.path().join("activities-page-0002.json"), "[]").unwrap();
+    dir
+}
+
+fn replay(ws: &Workspace, dir: &std::path::Path, env: &[(&str, String)]) -> Run {
+    let args = [
+        "sync".into(),
+        "--from-raw".into(),
+        dir.display().to_string(),
+    ];
+    let child = ws.spawn(&args, env);
+    // A run that blocks on what it reads ends the test instead of hanging it.
+    ws.finish(child, std::time::Duration::from_secs(30))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_page_that_is_a_fifo_is_refused_unread() {
+    let ws = loaded().await;
+    let dir = replay_dir(|page| {
+        let made = std::process::Command::new("mkfifo").arg(page).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    });
+
+    let run = replay(&ws, dir.path(), &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("activities-page-0001.json is not a regular file"),
+        "{err}"
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_page_that_links_to_dev_zero_is_refused_unread() {
+    let ws = loaded().await;
+    let dir = replay_dir(|page| std::os::unix::fs::symlink("/dev/zero", page).unwrap());
+
+    let run = replay(&ws, dir.path(), &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("is not a regular file"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_page_larger_than_max_page_bytes_is_refused_unread() {
+    let ws = loaded().await;
+    let dir = replay_dir(|page| std::fs::write(page, big_page(2_000)).unwrap());
+
+    let run = replay(&ws, dir.path(), &[("MAX_PAGE_BYTES", "1048576".into())]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr()
+            .contains("activities-page-0001.json is larger than 1 MiB (MAX_PAGE_BYTES)"),
+        "{}",
+        run.stderr()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(db.ids(), vec![1, 2, 3]);
+    assert_eq!(db.outcomes(), vec!["ok", "failed"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_file_that_is_not_json_is_named_without_quoting_its_content() {
+    let ws = loaded().await;
+    // Whatever the path pointed at: here, text holding a secret.
+    let dir = replay_dir(|page| {
+        std::fs::write(page, format!("<html>client_secret={CLIENT_SECRET}</html>")).unwrap()
+    });
+
+    // `run` fails the test if the secret shows up in any output.
+    let run = replay(&ws, dir.path(), &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("activities-page-0001.json")
+            && run.stderr().contains("HTML or XML, not JSON"),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// Makes `path` look `hours` old.
+fn age(path: &std::path::Path, hours: u64) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600);
+    std::fs::File::open(path)
+        .unwrap()
+        .set_modified(then)
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scratch_directory_a_killed_run_left_in_tmpdir_is_removed_by_the_next_run() {
+    let ws = Workspace::new();
+    let tmp = ws.path("tmp");
+    let scratch = |name: &str| {
+        let dir = tmp.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("activities.parquet"), b"PAR1 the athlete's data").unwrap();
+        std::fs::write(dir.join(".lock"), b"").unwrap();
+        age(&dir, 2);
+        dir
+    };
+    let killed = scratch("strava-warehouse-run-Killed");
+    let running = scratch("strava-warehouse-run-Running");
+    let lock = std::fs::File::open(running.join(".lock")).unwrap();
+    lock.lock().unwrap();
+    let strava = Strava::serving(&[page_of(&[1])]).await;
+
+    let run = ws.sync_with_env(&strava, &[], &[("TMPDIR", tmp.to_str().unwrap())]);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(!killed.exists(), "the killed run's data is still in TMPDIR");
+    assert!(running.exists(), "a live run's scratch was removed");
+    assert_eq!(
+        scratch_dirs(&tmp),
+        vec!["strava-warehouse-run-Running".to_string()]
+    );
 }

@@ -78,6 +78,13 @@ pub enum StravaError {
          run `strava-warehouse login` to authorize again."
     )]
     AnswerLost { what: String, detail: String },
+    #[error(
+        "{what}: the response is larger than {} (MAX_PAGE_BYTES), so it was not read to the end \
+         and nothing was replaced. A page of 200 activities is about 0.3 MB; a body this large is \
+         not one Strava sends (a proxy or a misconfigured STRAVA_API_URL may be in between)",
+        crate::strava::http::human_bytes(*limit)
+    )]
+    TooLarge { what: String, limit: u64 },
     #[error("Strava's token response could not be read: {0}")]
     BadTokenResponse(String),
 }

@@ -32,7 +32,14 @@ pub struct HttpSettings {
     /// Limit for the token call, which is never repeated once sent, so it is
     /// given longer than a page.
     pub token_timeout: Duration,
+    /// Largest body read from one response (`MAX_PAGE_BYTES`); a larger one
+    /// fails the call while it streams in, before it fills memory.
+    pub max_body: u64,
 }
+
+/// `MAX_PAGE_BYTES`' default: 200 times Strava's ~0.3 MB page, and small
+/// beside the 512 MiB the Cloud Run job has.
+pub const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -41,7 +48,18 @@ impl Default for HttpSettings {
             backoff: Duration::from_secs(1),
             timeout: Duration::from_secs(60),
             token_timeout: Duration::from_secs(120),
+            max_body: DEFAULT_MAX_PAGE_BYTES,
         }
+    }
+}
+
+/// A byte count for people: `64 MiB`, or bytes when not a whole MiB.
+pub fn human_bytes(n: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if n >= MIB && n.is_multiple_of(MIB) {
+        format!("{} MiB", n / MIB)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -142,6 +160,10 @@ impl Http {
                 what: what.to_string(),
                 detail,
             },
+            Failure::TooLarge => StravaError::TooLarge {
+                what: what.to_string(),
+                limit: self.settings.max_body,
+            },
         })
     }
 
@@ -182,7 +204,7 @@ impl Http {
                 resets_at: window.resets_at(Utc::now()),
             }));
         }
-        match (resp.bytes().await, repeat) {
+        match (read_capped(resp, self.settings.max_body).await, repeat) {
             (Ok(body), Repeat::Freely) if status.is_server_error() => {
                 Attempt::Transient(Failure::Status(status, body))
             }
@@ -190,7 +212,38 @@ impl Http {
                 Failure::Lost(format!("HTTP {}: {}", status.as_u16(), excerpt(&body, 300))),
             ),
             (Ok(body), _) => Attempt::Done(Answer { status, body }),
-            (Err(e), _) => lost(&e),
+            // Not retried: the same call would send the same body again.
+            (Err(Capped::TooLarge), _) => Attempt::Fatal(Failure::TooLarge),
+            (Err(Capped::Read(e)), _) => lost(&e),
+        }
+    }
+}
+
+/// Why a body was not read whole.
+enum Capped {
+    TooLarge,
+    Read(reqwest::Error),
+}
+
+/// The body, read chunk by chunk so that one larger than `max` fails as
+/// soon as it passes `max` (an endless body included) instead of filling
+/// memory first.
+async fn read_capped(mut resp: reqwest::Response, max: u64) -> Result<Bytes, Capped> {
+    if resp.content_length().is_some_and(|n| n > max) {
+        return Err(Capped::TooLarge);
+    }
+    let expected = resp.content_length().unwrap_or(0).min(max);
+    let mut body = bytes::BytesMut::with_capacity(usize::try_from(expected).unwrap_or(0));
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if (body.len() + chunk.len()) as u64 > max {
+                    return Err(Capped::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body.freeze()),
+            Err(e) => return Err(Capped::Read(e)),
         }
     }
 }
@@ -208,6 +261,7 @@ enum Failure {
     Transport(String),
     /// An unrepeatable request was sent and no usable answer came back.
     Lost(String),
+    TooLarge,
     Fatal(StravaError),
 }
 
@@ -216,6 +270,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Status(s, _) => write!(f, "HTTP {}", s.as_u16()),
             Failure::Transport(e) | Failure::Lost(e) => f.write_str(e),
+            Failure::TooLarge => f.write_str("the response is larger than MAX_PAGE_BYTES"),
             Failure::Fatal(e) => write!(f, "{e}"),
         }
     }

@@ -47,6 +47,9 @@ pub struct Transformed {
 }
 
 pub struct Transform {
+    /// Bad input is shown in errors (an API page); off for replayed files,
+    /// which may be anything a path pointed at.
+    quote_bad_input: bool,
     activities: Decoder,
     athlete: Decoder,
     writer: ParquetTableWriter,
@@ -83,16 +86,25 @@ impl Origin {
 }
 
 impl Transform {
-    /// Writes `activities.parquet` to `activities_path` and the athlete beside it.
+    /// Writes `activities.parquet` to `activities_path` and the athlete beside
+    /// it (`athlete_path_for`).
     pub fn new(activities_path: &Path, loaded_at_micros: i64) -> Result<Self, TransformError> {
-        let athlete_path = activities_path.with_file_name(format!(
-            "{}.athlete.parquet",
-            activities_path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "activities".into())
-        ));
+        Transform::with_paths(
+            activities_path,
+            &athlete_path_for(activities_path),
+            loaded_at_micros,
+        )
+    }
+
+    /// Writes the activities to `activities_path`, the athlete to `athlete_path`.
+    pub fn with_paths(
+        activities_path: &Path,
+        athlete_path: &Path,
+        loaded_at_micros: i64,
+    ) -> Result<Self, TransformError> {
+        let athlete_path = athlete_path.to_path_buf();
         Ok(Transform {
+            quote_bad_input: true,
             activities: Decoder::new(&ACTIVITIES, loaded_at_micros),
             athlete: Decoder::new(&ATHLETE, loaded_at_micros),
             writer: ParquetTableWriter::create(&ACTIVITIES, activities_path)?,
@@ -111,9 +123,16 @@ impl Transform {
         })
     }
 
+    /// Errors about input that is not JSON name it without quoting it: for
+    /// files replayed from disk, which are not known to be Strava's pages.
+    pub fn without_quoting_bad_input(&mut self) {
+        self.quote_bad_input = false;
+    }
+
     /// The athlete profile (`GET /athlete`).
     pub fn athlete(&mut self, json: &[u8], origin: &str) -> Result<(), TransformError> {
-        check_json_shape(json, b'{', "a JSON object (the athlete)", origin)?;
+        let quote = self.quote_bad_input;
+        check_json_shape(json, b'{', "a JSON object (the athlete)", origin, quote)?;
         let row = self
             .athlete
             .object(json)
@@ -128,7 +147,8 @@ impl Transform {
     /// One page of `GET /athlete/activities`. Returns how many activities the
     /// page held: zero is the end of the history.
     pub fn page(&mut self, json: &[u8], origin: &str) -> Result<usize, TransformError> {
-        check_json_shape(json, b'[', "a JSON array of activities", origin)?;
+        let quote = self.quote_bad_input;
+        check_json_shape(json, b'[', "a JSON array of activities", origin, quote)?;
         let rows = self.activities.array(json).map_err(|e| {
             let problem = match e.index {
                 Some(i) => match activity_id_at(json, i) {
@@ -257,6 +277,18 @@ impl Transform {
     }
 }
 
+/// Where the athlete's Parquet file goes beside the activities' one:
+/// `<stem>.athlete.parquet` (`out.parquet` -> `out.athlete.parquet`).
+pub fn athlete_path_for(activities_path: &Path) -> PathBuf {
+    activities_path.with_file_name(format!(
+        "{}.athlete.parquet",
+        activities_path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "activities".into())
+    ))
+}
+
 /// A row's string type made from a `&'static str` (`From` cannot do it for a
 /// `Cow<'a, str>` of any `'a`).
 trait FromStatic {
@@ -282,17 +314,25 @@ fn check_json_shape(
     open: u8,
     expected: &str,
     origin: &str,
+    quote: bool,
 ) -> Result<(), TransformError> {
     let first = json.iter().copied().find(|b| !b.is_ascii_whitespace());
     if first == Some(open) {
         return Ok(());
     }
+    let shown = |body: &[u8]| {
+        if quote {
+            quoted(body)
+        } else {
+            "(a replayed file's content is not shown)".to_string()
+        }
+    };
     let found = match first {
         None => "an empty body".to_string(),
-        Some(b'<') => format!("HTML or XML, not JSON: {}", quoted(json)),
-        Some(b'{') => format!("a JSON object: {}", quoted(json)),
+        Some(b'<') => format!("HTML or XML, not JSON: {}", shown(json)),
+        Some(b'{') => format!("a JSON object: {}", shown(json)),
         Some(b'[') => "a JSON array".to_string(),
-        Some(_) => format!("something else: {}", quoted(json)),
+        Some(_) => format!("something else: {}", shown(json)),
     };
     Err(TransformError::BadInput {
         origin: origin.to_string(),

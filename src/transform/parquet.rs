@@ -14,11 +14,18 @@ use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use super::batch::BatchBuilder;
 use super::decode::Row;
 use crate::schema::Table;
+
+/// `created_by` of every file written here starts with this.
+pub(crate) const CREATED_BY_PREFIX: &str = "strava-warehouse ";
+/// Key-value metadata every file written here carries (value: the table),
+/// so `--parquet-out` can tell the product's own files from anything else.
+pub(crate) const MARKER_KEY: &str = "strava_warehouse.table";
 
 /// Rows per Arrow batch handed to the writer thread.
 const BATCH_ROWS: usize = 8_192;
@@ -66,7 +73,11 @@ impl ParquetTableWriter {
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-            .set_created_by(concat!("strava-warehouse ", env!("CARGO_PKG_VERSION")).to_string())
+            .set_created_by(format!("{CREATED_BY_PREFIX}{}", env!("CARGO_PKG_VERSION")))
+            .set_key_value_metadata(Some(vec![KeyValue::new(
+                MARKER_KEY.to_string(),
+                table.name.to_string(),
+            )]))
             .build();
         let mut writer =
             ArrowWriter::try_new(file, table.arrow_schema(), Some(props)).map_err(|source| {

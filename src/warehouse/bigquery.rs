@@ -27,11 +27,23 @@ use serde_json::json;
 
 use super::{Load, Warehouse, WarehouseError};
 use crate::gcp;
+use crate::interrupt;
 use crate::retry::Backoff;
 use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
 use upload::{UPLOAD_TIMEOUT, Uploader};
 
 pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
+
+/// Longest wait for BigQuery to answer a cancel: a stopping run has seconds.
+const CANCEL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether a SIGTERM or SIGINT cancels a load job: yes for the tables the
+/// run replaces, no for the `sync_runs` row that records the run.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    OnSignal,
+    Never,
+}
 
 /// How the warehouse reaches BigQuery.
 #[derive(Debug, Clone)]
@@ -211,12 +223,16 @@ impl BigQueryWarehouse {
         Ok(())
     }
 
-    /// Uploads `file` into `table` as one load job and waits for it.
+    /// Uploads `file` into `table` as one load job and waits for it. With
+    /// `Stop::OnSignal` a SIGTERM or SIGINT meanwhile cancels the job (its id
+    /// is chosen here, so even one whose upload was cut off is found), so no
+    /// WRITE_TRUNCATE lands after the run has said it stopped.
     async fn load_table(
         &self,
         table: &'static Table,
         file: &Path,
         write: &str,
+        stop: Stop,
     ) -> Result<(), WarehouseError> {
         let data = tokio::fs::read(file).await.map_err(|e| {
             self.load_error(
@@ -224,17 +240,42 @@ impl BigQueryWarehouse {
                 format!("cannot read the Parquet file {}: {e}", file.display()),
             )
         })?;
-        let job_id = new_job_id(table.name);
-        let job = self.load_job(table, &job_id, write);
-        let job_id = self
-            .upload
-            .start_job(&job, Bytes::from(data))
-            .await
-            .map_err(|e| self.load_error(table.name, format!("{e}{}", upload_hint(&e))))?
-            .unwrap_or(job_id);
-        self.wait(&job_id)
-            .await
-            .map_err(|detail| self.load_error(table.name, detail))?;
+        let chosen_id = new_job_id(table.name);
+        let job = self.load_job(table, &chosen_id, write);
+        // The id BigQuery answered with, once the upload is in: the one to cancel.
+        let started = std::sync::Mutex::new(chosen_id.clone());
+        let load = async {
+            let job_id = self
+                .upload
+                .start_job(&job, Bytes::from(data))
+                .await
+                .map_err(|e| self.load_error(table.name, format!("{e}{}", upload_hint(&e))))?
+                .unwrap_or_else(|| chosen_id.clone());
+            if let Ok(mut id) = started.lock() {
+                id.clone_from(&job_id);
+            }
+            self.wait(&job_id)
+                .await
+                .map_err(|detail| self.load_error(table.name, detail))?;
+            Ok(job_id)
+        };
+        let job_id = match stop {
+            Stop::Never => load.await?,
+            Stop::OnSignal => tokio::select! {
+                biased;
+                done = load => done?,
+                stop = interrupt::requested() => {
+                    let job_id = started.lock().map(|id| id.clone()).unwrap_or(chosen_id);
+                    let what = self.cancel(&job_id).await;
+                    return Err(WarehouseError::Interrupted {
+                        warehouse: self.name(),
+                        signal: stop.signal,
+                        detail: format!("load job {job_id} into `{}`: {what}", table.name),
+                        replaced: Vec::new(),
+                    });
+                }
+            },
+        };
         tracing::info!(
             table = table.name,
             job_id,
@@ -242,6 +283,33 @@ impl BigQueryWarehouse {
             table.name
         );
         Ok(())
+    }
+
+    /// Asks BigQuery to cancel a job; says how that went, for the message.
+    async fn cancel(&self, job_id: &str) -> String {
+        let cancelled = self
+            .jobs
+            .cancel_job()
+            .set_project_id(&self.project)
+            .set_job_id(job_id)
+            .set_location(&self.location)
+            .send();
+        match tokio::time::timeout(CANCEL_TIMEOUT, cancelled).await {
+            Ok(Ok(_)) => "asked BigQuery to cancel it (a job that was nearly done may still \
+                          finish)"
+                .to_string(),
+            Ok(Err(e)) if gcp::http_status(&e) == Some(404) => {
+                "BigQuery had not created it yet, so nothing is left running".to_string()
+            }
+            Ok(Err(e)) => format!(
+                "cancelling it failed ({}), so it may still finish in BigQuery",
+                gcp::describe(&e)
+            ),
+            Err(_) => format!(
+                "cancelling it got no answer within {} s, so it may still finish in BigQuery",
+                CANCEL_TIMEOUT.as_secs()
+            ),
+        }
     }
 
     /// The load job resource: explicit schema from `crate::schema`, never autodetect.
@@ -309,23 +377,7 @@ impl BigQueryWarehouse {
             if started.elapsed() > self.job_timeout {
                 // Left running, a WRITE_TRUNCATE load could replace the table
                 // after this run has reported failure and exited.
-                let cancelled = self
-                    .jobs
-                    .cancel_job()
-                    .set_project_id(&self.project)
-                    .set_job_id(job_id)
-                    .set_location(&self.location)
-                    .send()
-                    .await;
-                let what = match cancelled {
-                    Ok(_) => "asked BigQuery to cancel it (a job that was nearly done may still \
-                              finish)"
-                        .to_string(),
-                    Err(e) => format!(
-                        "cancelling it failed ({}), so it may still finish in BigQuery",
-                        gcp::describe(&e)
-                    ),
-                };
+                let what = self.cancel(job_id).await;
                 return Err(format!(
                     "job {job_id} was not done after {} s (BIGQUERY_JOB_TIMEOUT_SECS); {what}",
                     self.job_timeout.as_secs()
@@ -522,20 +574,32 @@ impl Warehouse for BigQueryWarehouse {
             (&ATHLETE, load.athlete),
             (&ATHLETE_SETTINGS, load.athlete_settings),
         ] {
-            self.load_table(table, file, "WRITE_TRUNCATE")
+            if let Err(i) = interrupt::check() {
+                return Err(WarehouseError::Interrupted {
+                    warehouse: self.name(),
+                    signal: i.signal,
+                    detail: format!("stopped before loading `{}`", table.name),
+                    replaced,
+                });
+            }
+            self.load_table(table, file, "WRITE_TRUNCATE", Stop::OnSignal)
                 .await
                 .map_err(|e| e.after_replacing(&replaced))?;
             replaced.push(table.name);
         }
+        // Once the tables are in, the views and the run's row follow even
+        // after a signal: seconds of work that make the warehouse whole.
         self.apply_views()
             .await
             .map_err(|e| e.after_replacing(&replaced))?;
-        self.load_table(&SYNC_RUNS, load.run, "WRITE_APPEND").await
+        self.load_table(&SYNC_RUNS, load.run, "WRITE_APPEND", Stop::Never)
+            .await
     }
 
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
         self.ensure_dataset().await?;
-        self.load_table(&SYNC_RUNS, run, "WRITE_APPEND").await
+        self.load_table(&SYNC_RUNS, run, "WRITE_APPEND", Stop::Never)
+            .await
     }
 
     async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {

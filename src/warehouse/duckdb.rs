@@ -205,7 +205,14 @@ impl Warehouse for DuckDbWarehouse {
             self.conn
                 .execute_batch(&Self::insert_sql(&SYNC_RUNS, load.run))
                 .map_err(self.load_error(SYNC_RUNS.name))?;
-            self.apply_views()
+            self.apply_views()?;
+            // The last moment a signal can still undo the whole load.
+            crate::interrupt::check().map_err(|i| WarehouseError::Interrupted {
+                warehouse: self.name(),
+                signal: i.signal,
+                detail: "the load was rolled back".into(),
+                replaced: Vec::new(),
+            })
         })
     }
 

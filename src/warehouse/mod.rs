@@ -15,6 +15,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use crate::interrupt::Signal;
+
 /// The `--warehouse` setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WarehouseSpec {
@@ -73,6 +75,17 @@ pub enum WarehouseError {
         /// without multi-table transactions (BigQuery) cannot take them back.
         replaced: Vec<&'static str>,
     },
+    #[error(
+        "interrupted by {} while loading into {warehouse}, {}: {detail}",
+        signal.name(),
+        kept(replaced)
+    )]
+    Interrupted {
+        warehouse: String,
+        signal: Signal,
+        detail: String,
+        replaced: Vec<&'static str>,
+    },
     #[error("{0}")]
     NotBuilt(String),
 }
@@ -89,6 +102,17 @@ impl WarehouseError {
             } => WarehouseError::Load {
                 warehouse,
                 table,
+                detail,
+                replaced: tables.to_vec(),
+            },
+            WarehouseError::Interrupted {
+                warehouse,
+                signal,
+                detail,
+                ..
+            } => WarehouseError::Interrupted {
+                warehouse,
+                signal,
                 detail,
                 replaced: tables.to_vec(),
             },

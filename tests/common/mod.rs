@@ -324,6 +324,15 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout(), self.stderr())
     }
+    /// The stderr lines (JSON logs) whose severity is ERROR.
+    pub fn error_lines(&self) -> Vec<String> {
+        self.stderr()
+            .lines()
+            .filter(|l| l.contains(r#""severity":"ERROR""#))
+            .map(str::to_string)
+            .collect()
+    }
+
     pub fn assert_no_secret(&self) {
         let all = self.all();
         for s in SECRETS {
@@ -367,6 +376,17 @@ impl Workspace {
 
     /// `sync` with extra environment variables.
     pub fn sync_with_env(&self, strava: &Strava, extra: &[&str], env: &[(&str, &str)]) -> Run {
+        let (args, vars) = self.sync_command(strava, extra, env);
+        self.run(&args, &vars)
+    }
+
+    /// The arguments and environment of `sync_with_env`, for `spawn`.
+    pub fn sync_command<'a>(
+        &self,
+        strava: &Strava,
+        extra: &[&str],
+        env: &[(&'a str, &str)],
+    ) -> (Vec<String>, Vec<(&'a str, String)>) {
         let mut args = vec![
             "sync".to_string(),
             "--secrets".into(),
@@ -378,11 +398,47 @@ impl Workspace {
             ("STRAVA_OAUTH_URL", strava.oauth_url()),
         ];
         vars.extend(env.iter().map(|(k, v)| (*k, v.to_string())));
-        self.run(&args, &vars)
+        (args, vars)
     }
 
     /// Runs the binary with a clean environment plus `env`.
     pub fn run(&self, args: &[String], env: &[(&str, String)]) -> Run {
+        let output = self
+            .command(args, env)
+            .output()
+            .expect("run strava-warehouse");
+        self.checked(output)
+    }
+
+    /// Starts the binary like `run` without waiting, its output piped; end
+    /// with `finish`.
+    pub fn spawn(&self, args: &[String], env: &[(&str, String)]) -> std::process::Child {
+        self.command(args, env)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start strava-warehouse")
+    }
+
+    /// Waits for a `spawn`ed run, at most `limit`: a run still going then is
+    /// killed and fails the test.
+    pub fn finish(&self, mut child: std::process::Child, limit: std::time::Duration) -> Run {
+        let deadline = std::time::Instant::now() + limit;
+        while child.try_wait().expect("wait for the run").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("output");
+                panic!(
+                    "the run was still going after {limit:?}:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.checked(child.wait_with_output().expect("output"))
+    }
+
+    fn command(&self, args: &[String], env: &[(&str, String)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_strava-warehouse"));
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -397,9 +453,11 @@ impl Workspace {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let run = Run {
-            output: cmd.output().expect("run strava-warehouse"),
-        };
+        cmd
+    }
+
+    fn checked(&self, output: Output) -> Run {
+        let run = Run { output };
         // Every scenario, not only the ones about secrets: whatever a run
         // printed or left behind must be free of them.
         run.assert_no_secret();
@@ -411,6 +469,29 @@ impl Workspace {
         let text = std::fs::read_to_string(self.secrets_file()).expect("secrets file");
         let v: Value = serde_json::from_str(&text).expect("secrets json");
         v["refresh_token"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// Sends `signal` (`TERM`, `INT`) to a spawned run.
+pub fn send_signal(child: &std::process::Child, signal: &str) {
+    let sent = Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -{signal} failed");
+}
+
+/// Waits (up to 20 s) until `seen` holds; panics naming `what` otherwise.
+pub async fn wait_until<F, Fut>(what: &str, mut seen: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !seen().await {
+        assert!(std::time::Instant::now() < deadline, "never saw {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
