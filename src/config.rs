@@ -398,7 +398,7 @@ pub struct SyncArgs {
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// markdown (README's column tables), arrow, bigquery (JSON), or duckdb (DDL).
+    /// markdown (docs/tables.md's column tables), arrow, bigquery (JSON), or duckdb (DDL).
     #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
     pub format: SchemaFormat,
 

@@ -14,7 +14,7 @@
 //! the headers word for word (same order, same repeats), the dates (`Mar 1,
 //! 2021, 6:12:03 AM`, `01.03.2021, 06:12:03`, `1 mars 2021, 06:12:03`) and the
 //! activity types (`Radfahrt`, `Vélo`). Those three were confirmed from real
-//! exports (README lists the sources); another language fails clearly
+//! exports (docs/export.md lists the sources); another language fails clearly
 //! instead of loading wrong columns.
 
 use std::collections::HashMap;
@@ -28,7 +28,7 @@ use crate::schema::{ACTIVITIES, Kind};
 use crate::transform::decode::{Cell, Row};
 use crate::transform::{Origin, Transform, TransformError};
 
-/// export header -> (activities column, which occurrence). README's export
+/// export header -> (activities column, which occurrence). docs/export.md's
 /// table documents this list; tests/docs.rs fails when one is missing there.
 pub const MAPPING: &[(&str, &str, &str)] = &[
     ("Activity ID", "id", "first"),
@@ -55,7 +55,7 @@ pub const MAPPING: &[(&str, &str, &str)] = &[
 ];
 
 /// Every header MAPPING reads, as English, German and French accounts'
-/// exports write it (copied from real exports' header rows; README's export
+/// exports write it (copied from real exports' header rows; docs/export.md's
 /// table shows them and tests/docs.rs keeps the two in step).
 pub const TRANSLATIONS: &[[&str; 3]] = &[
     ["Activity ID", "Aktivitäts-ID", "ID de l'activité"],

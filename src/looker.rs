@@ -6,7 +6,7 @@
 //! With a template (`--template REPORT_ID`), the link copies that report
 //! (`c.reportId`) and points its data sources, by alias, at this dataset; the
 //! template's data sources must use the aliases `ds0`, `ds1`, `ds2` below
-//! (README, "Looker Studio").
+//! (docs/report.md, "Looker Studio").
 //! Not responsible for: the report's charts (Looker Studio's blank report or
 //! the template's) or access to the data (the person opening the link needs
 //! BigQuery read access to the dataset and may run query jobs).

@@ -3,7 +3,7 @@
 //!
 //! This file is the one place a column is defined. The Arrow schema (and so the
 //! Parquet file), the DuckDB DDL, the BigQuery JSON schema and the column table
-//! in README are all generated from it (`strava-warehouse schema`). It does not
+//! in docs/tables.md are all generated from it (`strava-warehouse schema`). It does not
 //! parse JSON (see `transform::decode`) nor talk to a warehouse.
 //!
 //! Column names mirror Strava's SummaryActivity, nested objects flattened with
@@ -596,7 +596,7 @@ impl Table {
         )
     }
 
-    /// The column table for README.
+    /// The column table for docs/tables.md.
     pub fn markdown(&self) -> std::string::String {
         let mut out = format!(
             "### `{}`\n\n{}\n\n| column | BigQuery type | mode | description |\n|---|---|---|---|\n",

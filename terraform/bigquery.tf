@@ -3,7 +3,7 @@
 resource "google_bigquery_dataset" "strava" {
   #checkov:skip=CKV_GCP_81:One athlete's own activity history, readable only by the job and the project's own principals. Google-managed encryption at rest applies; a customer-managed KMS key would add a billed key and key administration the threat model does not need.
   dataset_id  = var.dataset
-  location    = var.location
+  location    = local.location
   description = "Strava activities loaded by strava-warehouse, and the views over them."
   labels      = local.labels
 

@@ -1,7 +1,7 @@
 # strava-warehouse on Google Cloud: a Cloud Run job started on a schedule by
 # Cloud Scheduler, reading the Strava credentials from Secret Manager and
 # loading BigQuery. The order of steps (the image must be pushed before the
-# job is created) is in the top-level README.md, section "Deploy".
+# job is created) is in the docs/deploy.md.
 
 provider "google" {
   project = var.project_id
@@ -16,9 +16,19 @@ locals {
   # The image the job runs: pushed to the Artifact Registry repository below.
   image = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}/strava-warehouse:${var.image_tag}"
 
-  # The settings the binary reads (see DESIGN.md, "Settings").
+  # The settings the binary reads (`strava-warehouse sync --help`).
   warehouse = "bigquery:${var.project_id}.${google_bigquery_dataset.strava.dataset_id}"
   secrets   = "gcp:${var.project_id}"
+
+  # One place decides where the data lives: the job's region unless the
+  # dataset's location is set on its own.
+  location = var.location != "" ? var.location : var.region
+
+  # The longest the binary waits for one BigQuery job: a third of the task's
+  # time limit, so a stuck job is given up, reported and recorded in
+  # sync_runs by the binary itself, well before Cloud Run's SIGTERM at the
+  # task timeout would cut the run short with nothing recorded.
+  bigquery_job_timeout_seconds = floor(var.job_timeout_seconds / 3)
 }
 
 # The APIs the deployment uses. Cloud Resource Manager is what Terraform calls
@@ -30,6 +40,7 @@ resource "google_project_service" "apis" {
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",
     "iam.googleapis.com",
+    "monitoring.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
   ])

@@ -14,7 +14,7 @@ output "warehouse" {
 }
 
 output "image" {
-  description = "The image the job runs; push it here before the full apply (README.md)."
+  description = "The image the job runs; push it here before the full apply (docs/deploy.md)."
   value       = local.image
 }
 
@@ -29,8 +29,8 @@ output "scheduler_service_account" {
 }
 
 output "login_command" {
-  description = "Stores the Strava credentials in the three secrets (run once, by a person)."
-  value       = "strava-warehouse login --secrets ${local.secrets}"
+  description = "Stores the Strava credentials in the three secrets (run once, by a person, after `gcloud auth application-default login` and `gcloud auth configure-docker ${var.region}-docker.pkg.dev`). Runs the job's own image: no local Rust build."
+  value       = "docker run --rm -it -e STRAVA_CLIENT_SECRET -e GOOGLE_APPLICATION_CREDENTIALS=/adc.json -v \"$HOME/.config/gcloud/application_default_credentials.json:/adc.json:ro\" ${local.image} login --no-browser --secrets ${local.secrets}"
 }
 
 output "run_now_command" {
@@ -39,6 +39,11 @@ output "run_now_command" {
 }
 
 output "looker_url_command" {
-  description = "Prints a Looker Studio link that opens a report on the views."
-  value       = "strava-warehouse looker-url --warehouse ${local.warehouse}"
+  description = "Prints a Looker Studio link that opens a report on the views (with the job's image; needs no credentials)."
+  value       = "docker run --rm ${local.image} looker-url --warehouse ${local.warehouse}"
+}
+
+output "alert_policy" {
+  description = "The alert on the job's ERROR logs; add channels with `notification_channels` or `alert_email`."
+  value       = google_monitoring_alert_policy.job_errors.name
 }

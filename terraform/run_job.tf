@@ -14,7 +14,7 @@ resource "google_cloud_run_v2_job" "sync" {
     # time, and Strava kills the old token the moment it issues a new one, so
     # one of them would save a dead token. (This bounds the tasks of one
     # execution; separate executions are kept apart by the scheduler's spacing
-    # and by not starting a manual one while another runs: see README.)
+    # and by not starting a manual one while another runs: see docs/deploy.md.)
     task_count  = 1
     parallelism = 1
 
@@ -53,6 +53,11 @@ resource "google_cloud_run_v2_job" "sync" {
         env {
           name  = "BIGQUERY_LOCATION"
           value = google_bigquery_dataset.strava.location
+        }
+        # Below the task timeout (see local.bigquery_job_timeout_seconds).
+        env {
+          name  = "BIGQUERY_JOB_TIMEOUT_SECS"
+          value = local.bigquery_job_timeout_seconds
         }
         # Cloud Logging's structured form (one JSON object per line with
         # `severity`); the binary would pick it anyway when not on a terminal.

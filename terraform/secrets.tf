@@ -1,7 +1,7 @@
 # The three Strava credentials, as containers only. Terraform never holds a
 # value: no google_secret_manager_secret_version here, so nothing secret ever
 # reaches the Terraform state. `strava-warehouse login --secrets gcp:PROJECT`
-# adds the first versions (README.md in this directory), and the job itself
+# adds the first versions (docs/deploy.md, step 5), and the job itself
 # adds a new version of the refresh token whenever Strava rotates it.
 
 resource "google_secret_manager_secret" "client_id" {

@@ -9,7 +9,7 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region of the Cloud Run job, the Cloud Scheduler job and the Artifact Registry repository."
+  description = "Region of the Cloud Run job, the Cloud Scheduler job, the Artifact Registry repository and (unless `location` says otherwise) the BigQuery dataset: one setting keeps the athlete's data where the job runs."
   type        = string
   default     = "europe-west1"
 }
@@ -26,9 +26,9 @@ variable "dataset" {
 }
 
 variable "location" {
-  description = "BigQuery location of the dataset: a multi-region (US, EU) or a region (europe-west1). Load jobs run there."
+  description = "BigQuery location of the dataset, when it must differ from `region`: a multi-region (US, EU) or a region. Load jobs run there. Empty (the default): the dataset is in `region`. A dataset cannot move: a deployment made when this defaulted to US keeps it with location = \"US\"."
   type        = string
-  default     = "US"
+  default     = ""
 }
 
 variable "schedule" {
@@ -73,7 +73,7 @@ variable "repository_id" {
 }
 
 variable "job_timeout_seconds" {
-  description = "Time limit of one execution of the job, in seconds."
+  description = "Time limit of one execution of the job, in seconds. The BigQuery job timeout the binary waits at most is derived from it (a third), so the binary gives up and records the run before Cloud Run's SIGTERM."
   type        = number
   default     = 1800
 
@@ -87,4 +87,16 @@ variable "job_memory" {
   description = "Memory limit of the job's container (Kubernetes quantity). One athlete's history fits in far less."
   type        = string
   default     = "512Mi"
+}
+
+variable "alert_email" {
+  description = "Email address the alert on the job's ERROR logs goes to (a notification channel is created for it). Empty: no email channel."
+  type        = string
+  default     = ""
+}
+
+variable "notification_channels" {
+  description = "Ids of existing Cloud Monitoring notification channels (projects/P/notificationChannels/N) the alert on the job's ERROR logs also goes to."
+  type        = list(string)
+  default     = []
 }

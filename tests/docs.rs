@@ -1,32 +1,41 @@
-//! Docs that are generated from the code stay generated: README's column
-//! tables must be exactly what `strava-warehouse schema` prints.
+//! Docs that are generated from the code stay generated, and the docs point
+//! only at files that exist: `docs/tables.md`'s column tables must be exactly
+//! what `strava-warehouse schema` prints, `docs/export.md` must give every
+//! export header the code reads, and every relative link in README.md and
+//! `docs/` must lead to a file in the repository.
 
+use std::path::Path;
 use std::process::Command;
 
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
 #[test]
-fn readme_column_tables_match_the_schema_in_the_code() {
+fn the_column_tables_in_docs_match_the_schema_in_the_code() {
     let out = Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
         .args(["schema", "--format", "markdown"])
         .output()
         .expect("run schema");
     assert!(out.status.success());
     let generated = String::from_utf8(out.stdout).expect("utf-8");
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    let section = readme
+    let tables = read("docs/tables.md");
+    let section = tables
         .split("<!-- schema:begin -->\n")
         .nth(1)
         .and_then(|rest| rest.split("<!-- schema:end -->").next())
-        .expect("README has the schema markers");
+        .expect("docs/tables.md has the schema markers");
     assert_eq!(
         section.trim_end(),
         generated.trim_end(),
-        "README's tables are stale: paste `strava-warehouse schema` between the schema markers"
+        "docs/tables.md is stale: paste `strava-warehouse schema` between the schema markers"
     );
 }
 
 #[test]
-fn readme_documents_every_export_column_mapping() {
+fn the_export_page_documents_every_export_column_mapping() {
     let section = export_section();
     for (header, column, _) in strava_warehouse::export::MAPPING {
         let row = section.lines().find(|l| {
@@ -34,13 +43,13 @@ fn readme_documents_every_export_column_mapping() {
         });
         assert!(
             row.is_some(),
-            "README's export table lacks {header} -> {column}"
+            "docs/export.md's table lacks {header} -> {column}"
         );
     }
 }
 
 #[test]
-fn readme_gives_every_export_header_in_each_language_read() {
+fn the_export_page_gives_every_export_header_in_each_language_read() {
     let section = export_section();
     for forms in strava_warehouse::export::TRANSLATIONS {
         let row = section.lines().find(|l| {
@@ -50,18 +59,51 @@ fn readme_gives_every_export_header_in_each_language_read() {
                 .collect();
             forms.iter().all(|f| cells.contains(f))
         });
-        assert!(row.is_some(), "README's export table lacks a row {forms:?}");
+        assert!(
+            row.is_some(),
+            "docs/export.md's table lacks a row {forms:?}"
+        );
     }
 }
 
-/// README's "Loading Strava's bulk export" section.
+#[test]
+fn every_relative_link_in_readme_and_docs_leads_to_a_file_in_the_repository() {
+    let mut pages = vec!["README.md".to_string()];
+    for entry in std::fs::read_dir(Path::new(ROOT).join("docs")).expect("docs/") {
+        let name = entry.expect("docs entry").file_name();
+        pages.push(format!("docs/{}", name.to_string_lossy()));
+    }
+    let mut broken = Vec::new();
+    for page in &pages {
+        let text = read(page);
+        let dir = Path::new(ROOT).join(page);
+        let dir = dir.parent().expect("a page's folder");
+        for target in text.split("](").skip(1).filter_map(|r| r.split(')').next()) {
+            let target = target.split('#').next().unwrap_or_default();
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            if !dir.join(target).exists() {
+                broken.push(format!("{page} -> {target}"));
+            }
+        }
+    }
+    assert!(pages.len() > 5, "docs/ has its pages: {pages:?}");
+    assert!(
+        broken.is_empty(),
+        "links to files that do not exist: {broken:?}"
+    );
+}
+
+#[test]
+fn the_readme_stays_a_newcomer_page_and_names_its_two_commands() {
+    let readme = read("README.md");
+    assert!(readme.len() < 16_000, "README.md is {} bytes", readme.len());
+    assert!(readme.contains("cargo run -- sync --from-raw examples/sample-athlete"));
+    assert!(readme.contains("bash .ci/test"));
+}
+
+/// docs/export.md, the bulk export's page.
 fn export_section() -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("README.md");
-    readme
-        .split("## Loading Strava's bulk export")
-        .nth(1)
-        .and_then(|rest| rest.split("\n## ").next())
-        .expect("README has the export section")
-        .to_string()
+    read("docs/export.md")
 }

@@ -9,7 +9,7 @@
 
 use super::model::{Report, Section, Table};
 
-/// uPlot, fetched from npm by build.rs (see README, Dependencies).
+/// uPlot, fetched from npm by build.rs (see docs/development.md, Dependencies).
 const UPLOT_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.iife.min.js"));
 const UPLOT_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/uPlot.min.css"));
 const PAGE_JS: &str = include_str!("report.js");

@@ -9,7 +9,7 @@
 //! disabling the older versions so at most one is live, and errors that name
 //! the secret and the missing role. Not responsible for: when to save (see
 //! `extract`), signing in (`crate::gcp`), or keeping two runs apart (Cloud Run
-//! runs the job with parallelism 1; see README).
+//! runs the job with parallelism 1; see docs/deploy.md).
 
 use std::time::Duration;
 

@@ -4,8 +4,9 @@ hadolint checks Dockerfile practice and checkov its security basics; neither
 knows what this image must be. No Docker engine runs here, so this test reads
 the files and checks the contract the Cloud Run job relies on (issue 6):
 
-- two stages: an official Rust image (a pinned version, never `latest`) builds,
-  a minimal runtime image runs;
+- two stages, both `--platform=linux/amd64` (what Cloud Run runs, whatever
+  machine builds): an official Rust image (a pinned version, never `latest`)
+  builds, a minimal runtime image runs;
 - every `cargo build` is `--release --locked --no-default-features` (the
   BigQuery-only build: no DuckDB, no npm);
 - the runtime stage runs as a non-root USER, `ENTRYPOINT ["strava-warehouse"]`,
@@ -73,10 +74,14 @@ def of(stage: list[Instruction], keyword: str) -> list[str]:
 def check_stages(text: str, _ignore: str):
     stages = parse(text)
     assert len(stages) == 2, f"expected two stages (build, run), found {len(stages)}"
-    build_from = stages[0][0].args
+    for stage in stages:
+        assert stage[0].args.startswith("--platform=linux/amd64 "), (
+            f"FROM {stage[0].args}: every stage is built for linux/amd64, the one platform Cloud Run runs"
+        )
+    build_from = stages[0][0].args.removeprefix("--platform=linux/amd64 ")
     hit = re.fullmatch(r"(?:docker\.io/library/)?rust:(\d+\.\d+(?:\.\d+)?)(?:-[a-z]+)?(?:@sha256:[0-9a-f]{64})? AS (\w+)", build_from, re.I)
     assert hit, f"the build stage must start from an official rust image with a pinned version, found {build_from!r}"
-    run_from = stages[1][0].args
+    run_from = stages[1][0].args.removeprefix("--platform=linux/amd64 ")
     assert re.fullmatch(r"(gcr\.io/distroless/cc-debian\d+(:nonroot)?|debian:[a-z]+-slim)(@sha256:[0-9a-f]{64})?", run_from), (
         f"the runtime stage must be distroless cc or debian slim, found {run_from!r}"
     )
@@ -135,12 +140,16 @@ def test_checks_pass(check):
 
 # (check, "Dockerfile" or ".dockerignore", old text or None to append, new text)
 MUTATIONS = [
-    (check_stages, "Dockerfile", "FROM rust:1.95-bookworm AS build", "FROM rust:latest AS build"),
-    (check_stages, "Dockerfile", "FROM gcr.io/distroless/cc-debian12:nonroot", "FROM rust:1.95-bookworm"),
-    (check_cargo_build, "Dockerfile", "&& cargo build --release --locked --no-default-features \\\n    && cp",
-     "&& cargo build --release --locked \\\n    && cp"),
-    (check_cargo_build, "Dockerfile", "&& cargo build --release --locked --no-default-features \\\n    && rm",
-     "&& cargo build --release --no-default-features \\\n    && rm"),
+    (check_stages, "Dockerfile", "FROM --platform=linux/amd64 rust:1.95-bookworm AS build",
+     "FROM --platform=linux/amd64 rust:latest AS build"),
+    (check_stages, "Dockerfile", "FROM --platform=linux/amd64 gcr.io/distroless/cc-debian12:nonroot",
+     "FROM --platform=linux/amd64 rust:1.95-bookworm"),
+    (check_stages, "Dockerfile", "FROM --platform=linux/amd64 rust:1.95-bookworm AS build",
+     "FROM rust:1.95-bookworm AS build"),
+    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features",
+     "cargo build --release --locked"),
+    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features",
+     "cargo build --release --no-default-features"),
     (check_runtime_stage, "Dockerfile", "USER 65532:65532", "USER root"),
     (check_runtime_stage, "Dockerfile", 'CMD ["sync"]', "CMD sync"),
     (check_runtime_stage, "Dockerfile", 'ENTRYPOINT ["strava-warehouse"]', 'ENTRYPOINT ["/bin/sh", "-c"]'),

@@ -63,6 +63,7 @@ REQUIRED_APIS = {
     "bigquery.googleapis.com",
     "artifactregistry.googleapis.com",
     "iam.googleapis.com",
+    "monitoring.googleapis.com",
 }
 # Block types Terraform 1.0 knows at the top level of a module.
 CUSTOM_ROLE_TYPE = "google_project_iam_custom_role"
@@ -423,6 +424,13 @@ def check_run_job_shape(m: Module):
         f"env BIGQUERY_LOCATION must be the dataset's location, found {env.get('BIGQUERY_LOCATION')!r}"
     )
     assert env.get("LOG_FORMAT") == "json", "env LOG_FORMAT=json: Cloud Logging reads `severity` from JSON lines"
+    # The binary must give up on a BigQuery job (and record the run) before
+    # Cloud Run's SIGTERM: its job timeout is a fraction of the task's.
+    bq_timeout = resolve_locals(m, str(env.get("BIGQUERY_JOB_TIMEOUT_SECS")))
+    derived = re.fullmatch(r"\$\{floor\(var\.([a-z0-9_]+) / (\d+)\)\}", bq_timeout)
+    assert derived and f"${{var.{derived.group(1)}}}s" == timeout and int(derived.group(2)) >= 2, (
+        f"env BIGQUERY_JOB_TIMEOUT_SECS must be derived from the task timeout ({timeout}), at most half of it; found {bq_timeout!r}"
+    )
     for secret_env in ("STRAVA_CLIENT_ID", "STRAVA_CLIENT_SECRET", "STRAVA_REFRESH_TOKEN"):
         assert secret_env not in env, f"env {secret_env}: credentials come from Secret Manager at run time"
 
@@ -463,7 +471,7 @@ def check_apis_enabled(m: Module):
 def check_versions_pinned(m: Module):
     assert len(m.terraform) == 1, "one terraform {} block"
     tf = m.terraform[0]
-    assert re.fullmatch(r">= ?1\.0(\.\d+)?", tf.get("required_version", "")), "required_version >= 1.0"
+    assert re.fullmatch(r">= ?1\.0(\.\d+)?, ?< ?2\.0", tf.get("required_version", "")), "required_version >= 1.0, < 2.0"
     providers = one_block(tf, "required_providers")
     google = providers.get("google")
     assert google and google.get("source") == "hashicorp/google", "google provider from hashicorp/google"
@@ -487,17 +495,42 @@ def check_variables_documented(m: Module):
     required = {"project_id", "region", "dataset", "location", "schedule", "image_tag", "job_name"}
     assert required <= set(m.variables), f"missing variables {sorted(required - set(m.variables))}"
     assert m.variables["region"].get("default") in ("europe-west1", "us-central1")
-    assert m.variables["location"].get("default") == "US"
+    # One setting places the data: the dataset follows the job's region
+    # unless `location` is set (personal location data stays where chosen).
+    assert m.variables["location"].get("default") == "", "location defaults to empty: the dataset follows region"
+    dataset = next(iter(m.of_type("google_bigquery_dataset").values()))
+    where = resolve_locals(m, str(dataset.get("location")))
+    assert "var.region" in where and "var.location" in where, f"the dataset's location must default to var.region, found {where!r}"
 
 
 def check_outputs(m: Module):
     for name in ("job_name", "dataset", "looker_url_command"):
         assert name in m.outputs, f"output {name} missing"
         assert m.outputs[name].get("description"), f"output {name} needs a description"
+    # Commands print in a form that runs as is: the job's own image (its
+    # entrypoint is the binary), not a `strava-warehouse` nobody installed.
+    image = "docker run --rm " + str(m.locals.get("image"))
     looker = resolve_locals(m, m.outputs["looker_url_command"].get("value", ""))
-    assert looker.startswith("strava-warehouse looker-url --warehouse bigquery:"), f"looker_url_command is {looker!r}"
+    assert looker.startswith(image + " looker-url --warehouse bigquery:"), f"looker_url_command is {looker!r}"
+    login = resolve_locals(m, m.outputs["login_command"].get("value", ""))
+    assert login.startswith("docker run --rm -it ") and " login --no-browser --secrets gcp:" in login, (
+        f"login_command is {login!r}"
+    )
     job_name, _ = job(m)
     assert m.outputs["job_name"].get("value") == "${google_cloud_run_v2_job." + job_name + ".name}"
+
+
+def check_alert_on_errors(m: Module):
+    policies = m.of_type("google_monitoring_alert_policy")
+    assert len(policies) == 1, f"one alert policy on the job's errors, found {sorted(policies)}"
+    body = next(iter(policies.values()))
+    condition = one_block(one_block(body, "conditions"), "condition_matched_log")
+    text = " ".join(strings(condition.get("filter")))
+    job_name, _ = job(m)
+    for part in ('resource.type=\\"cloud_run_job\\"', "google_cloud_run_v2_job." + job_name + ".name", "severity>=ERROR"):
+        assert part in text, f"the alert's log filter lacks {part!r}: {text!r}"
+    channels = " ".join(strings(body.get("notification_channels")))
+    assert "var.notification_channels" in channels, f"the alert notifies var.notification_channels, found {channels!r}"
 
 
 def check_checkov_skips_justified(m: Module):
@@ -536,6 +569,7 @@ CHECKS = [
     check_terraform_1_0_syntax,
     check_variables_documented,
     check_outputs,
+    check_alert_on_errors,
     check_checkov_skips_justified,
 ]
 
@@ -631,6 +665,12 @@ MUTATIONS = [
     (check_variables_documented, "variables.tf",
      '  description = "Memory limit of the job\'s container (Kubernetes quantity). One athlete\'s history fits in far less."\n', ""),
     (check_outputs, "outputs.tf", 'output "looker_url_command"', 'output "looker"'),
+    (check_outputs, "outputs.tf", '"docker run --rm ${local.image} looker-url', '"strava-warehouse looker-url'),
+    (check_alert_on_errors, "alerts.tf", '"severity>=ERROR",', ""),
+    (check_alert_on_errors, "alerts.tf", "var.notification_channels,", "[],"),
+    (check_run_job_shape, "main.tf", "floor(var.job_timeout_seconds / 3)", "var.job_timeout_seconds"),
+    (check_versions_pinned, "versions.tf", '">= 1.0, < 2.0"', '">= 1.0"'),
+    (check_variables_documented, "bigquery.tf", "location    = local.location", 'location    = "US"'),
     (check_checkov_skips_justified, "bigquery.tf", "#checkov:skip=CKV_GCP_81:", "#checkov:skip=CKV_GCP_81:ok\n  #"),
 ]
 
