@@ -87,7 +87,14 @@ impl BigQuery {
     pub fn new(url: &str) -> Self {
         BigQuery {
             url: url.trim_end_matches('/').to_string(),
-            http: reqwest::Client::new(),
+            // A fresh connection per query: the emulator closes idle
+            // keep-alive connections after a few seconds, and a query sent on
+            // one it is closing fails with IncompleteMessage (seen in CI after
+            // a sync that ran between two read-backs).
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("a plain HTTP client"),
         }
     }
 
