@@ -1,7 +1,7 @@
 //! `sync --warehouse bigquery:…` end to end: the real binary, signing in through
 //! Application Default Credentials against a fake metadata server, loading
-//! into the BigQuery emulator that `.ci/test` starts (tests that need it say
-//! SKIPPED without one), read back over BigQuery's REST API.
+//! into the BigQuery emulator that `.ci/test` starts (the tests that need it
+//! are ignored by plain `cargo test`), read back over BigQuery's REST API.
 
 mod common;
 
@@ -61,16 +61,16 @@ struct Setup {
     ds: String,
 }
 
-/// `None` (the test says SKIPPED) without an emulator.
-async fn setup(test: &str) -> Option<Setup> {
-    let emulator = emulator_url(test)?;
-    Some(Setup {
+/// A fresh dataset and workspace; panics without an emulator.
+async fn setup() -> Setup {
+    let emulator = emulator_url();
+    Setup {
         ws: Workspace::new(),
         meta: Metadata::start().await,
         bq: BigQuery::new(&emulator),
         ds: fresh_dataset(),
         emulator,
-    })
+    }
 }
 
 fn sample_first_activity() -> Value {
@@ -84,17 +84,15 @@ fn cell_str(v: &Value) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("sync_loads_every_sample_activity_into_bigquery").await
-    else {
-        return;
-    };
+    } = setup().await;
 
     let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
@@ -141,17 +139,15 @@ async fn sync_loads_every_sample_activity_into_bigquery_with_exact_values() {
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn the_activities_table_has_the_fixed_schema_descriptions_partitioning_and_clustering() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("the_activities_table_has_the_fixed_schema").await
-    else {
-        return;
-    };
+    } = setup().await;
 
     let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
@@ -188,17 +184,15 @@ async fn the_activities_table_has_the_fixed_schema_descriptions_partitioning_and
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_second_sync_replaces_activities_instead_of_appending_and_appends_a_run_row() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_second_sync_replaces_activities").await
-    else {
-        return;
-    };
+    } = setup().await;
 
     for _ in 0..2 {
         let run = sync_sample(&ws, &meta, &emulator, &ds, &[]);
@@ -228,17 +222,15 @@ async fn a_second_sync_replaces_activities_instead_of_appending_and_appends_a_ru
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_file_above_the_threshold_goes_up_resumably_with_an_explicit_schema() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_file_above_the_threshold_goes_up_resumably").await
-    else {
-        return;
-    };
+    } = setup().await;
     let front = Front::start(&emulator).await;
 
     let run = sync_sample(
@@ -284,17 +276,15 @@ async fn a_file_above_the_threshold_goes_up_resumably_with_an_explicit_schema() 
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_failing_load_job_keeps_the_previous_rows_and_reports_bigquerys_words() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_failing_load_job_keeps_the_previous_rows").await
-    else {
-        return;
-    };
+    } = setup().await;
     let first = sync_sample(&ws, &meta, &emulator, &ds, &[]);
     assert_eq!(first.code(), 0, "{}", first.all());
     let loaded_at = bq
@@ -405,17 +395,15 @@ async fn a_permission_denied_answer_names_the_roles_the_job_needs() {
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("purge_deletes_every_table_and_view").await
-    else {
-        return;
-    };
+    } = setup().await;
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     assert!(
         bq.table(&ds, "activity_metrics")
@@ -452,17 +440,15 @@ async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset()
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_load_job_still_running_at_the_timeout").await
-    else {
-        return;
-    };
+    } = setup().await;
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     let front = Front::start(&emulator).await;
     front.stall_loads_into("activities").await;
@@ -490,17 +476,15 @@ async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept(
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claiming_all_kept() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_load_failing_after_activities_were_replaced").await
-    else {
-        return;
-    };
+    } = setup().await;
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     let loaded_at = bq
         .query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
@@ -529,17 +513,15 @@ async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claimi
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_sigterm_during_a_load_job_cancels_it_records_the_run_interrupted_and_keeps_the_rows() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         bq,
         ds,
-    }) = setup("a_sigterm_during_a_load_job").await
-    else {
-        return;
-    };
+    } = setup().await;
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     let front = Front::start(&emulator).await;
     front.stall_loads_into("activities").await;
@@ -591,17 +573,15 @@ fn report_body(html: &str) -> &str {
 
 #[cfg(all(feature = "duckdb", feature = "report"))]
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn the_report_from_bigquery_is_the_report_from_duckdb() {
-    let Some(Setup {
+    let Setup {
         emulator,
         ws,
         meta,
         ds,
         ..
-    }) = setup("the_report_from_bigquery_is_the_report_from_duckdb").await
-    else {
-        return;
-    };
+    } = setup().await;
     assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
     let vars = [
         ("WAREHOUSE", format!("bigquery:{PROJECT}.{ds}")),

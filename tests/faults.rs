@@ -50,6 +50,12 @@ async fn an_html_error_page_sent_with_status_200_fails_naming_the_page() {
     let run = ws.sync(&strava, &[]);
 
     assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr()
+            .contains("expected a JSON array of activities, found HTML or XML, not JSON"),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stderr().contains("page 1"), "{}", run.stderr());
     assert!(
         run.stderr().contains("maintenance"),
@@ -72,6 +78,12 @@ async fn a_page_that_is_an_object_instead_of_an_array_fails_naming_the_page() {
     let run = ws.sync(&strava, &[]);
 
     assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr()
+            .contains("expected a JSON array of activities, found a JSON object"),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stderr().contains("page 1"), "{}", run.stderr());
     assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
 }
@@ -90,6 +102,11 @@ async fn a_truncated_page_body_fails_naming_the_page() {
     let run = ws.sync(&strava, &[]);
 
     assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains("EOF while parsing"),
+        "says the page ended early: {}",
+        run.stderr()
+    );
     assert!(run.stderr().contains("page 1"), "{}", run.stderr());
     assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3]);
 }
@@ -116,13 +133,11 @@ async fn a_429_on_the_first_page_exits_3_and_keeps_the_table() {
 }
 
 /// The disk under `--parquet-out` fills up while the run writes: a 16 MiB
-/// tmpfs left with 64 kB (`SmallDisk`; needs root, says SKIPPED without).
+/// tmpfs left with 64 kB (`SmallDisk`; needs root).
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root: mounts a tmpfs; .ci/test runs it when root"]
 async fn a_full_disk_under_the_parquet_file_fails_cleanly_and_keeps_the_table() {
-    let Some(disk) = SmallDisk::mount() else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
-        return;
-    };
+    let disk = SmallDisk::mount();
     let ws = loaded().await;
     let ids: Vec<i64> = (1..=3000).rev().collect();
     let pages: Vec<_> = ids.chunks(200).map(page_of).collect();
@@ -266,22 +281,26 @@ async fn a_connection_reset_on_every_try_fails_after_bounded_retries_and_keeps_t
 }
 
 /// A 16 MiB tmpfs mounted for one test, unmounted when dropped. Mounting
-/// needs root (CAP_SYS_ADMIN), which CI's machine gives; elsewhere the test
-/// that uses it says SKIPPED.
+/// needs root (CAP_SYS_ADMIN); the tests that use it are ignored and
+/// `.ci/test` runs them when it runs as root.
 struct SmallDisk {
     dir: tempfile::TempDir,
 }
 
 impl SmallDisk {
-    fn mount() -> Option<SmallDisk> {
-        let dir = tempfile::tempdir().ok()?;
+    fn mount() -> SmallDisk {
+        let dir = tempfile::tempdir().expect("a temporary directory");
         let mounted = std::process::Command::new("mount")
             .args(["-t", "tmpfs", "-o", "size=16m", "tmpfs"])
             .arg(dir.path())
             .stderr(std::process::Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
-        mounted.then_some(SmallDisk { dir })
+        assert!(
+            mounted,
+            "this test needs root to mount a tmpfs: run it as root (`bash .ci/test` does when root)"
+        );
+        SmallDisk { dir }
     }
 
     fn path(&self, name: &str) -> std::path::PathBuf {
@@ -317,11 +336,9 @@ impl Drop for SmallDisk {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root: mounts a tmpfs; .ci/test runs it when root"]
 async fn a_full_disk_under_the_duckdb_file_fails_cleanly_and_keeps_the_table() {
-    let Some(disk) = SmallDisk::mount() else {
-        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
-        return;
-    };
+    let disk = SmallDisk::mount();
     let ws = Workspace::new();
     let warehouse = format!("duckdb:{}", disk.path("strava.duckdb").display());
     let first = Strava::serving(&[page_of(&[3, 2, 1])]).await;

@@ -80,6 +80,18 @@ fn authorize_url(child: &mut Child) -> (reqwest::Url, BufReader<std::process::Ch
     }
 }
 
+/// Pastes the redirect Strava would send the browser to, as a user does with
+/// `--no-browser`: the callback URL with `query`.
+fn paste_redirect(child: &mut Child, query: &str) {
+    let line = format!("http://127.0.0.1:8642/callback?{query}\n");
+    child
+        .stdin
+        .take()
+        .expect("login's stdin")
+        .write_all(line.as_bytes())
+        .expect("paste the redirect");
+}
+
 fn param(url: &reqwest::Url, name: &str) -> String {
     url.query_pairs()
         .find(|(k, _)| k == name)
@@ -111,16 +123,13 @@ async fn a_pasted_redirect_is_exchanged_and_the_refresh_token_stored() {
         param(&url, "scope"),
         "read,activity:read_all,profile:read_all"
     );
-    let redirect = format!(
-        "http://127.0.0.1:8642/callback?state={}&code=abc123&scope=read,activity:read_all,profile:read_all\n",
-        param(&url, "state")
+    paste_redirect(
+        &mut child,
+        &format!(
+            "state={}&code=abc123&scope=read,activity:read_all,profile:read_all",
+            param(&url, "state")
+        ),
     );
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(redirect.as_bytes())
-        .unwrap();
     let (code, output) = finish(child, out);
 
     assert_eq!(code, 0, "{output}");
@@ -140,15 +149,13 @@ async fn a_redirect_with_another_state_is_refused_and_nothing_stored() {
     let ws = Workspace::new();
     let mut child = start_login(&ws, &strava, &["--no-browser"]);
     let (_url, out) = authorize_url(&mut child);
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"http://127.0.0.1:8642/callback?state=forged&code=abc123&scope=read\n")
-        .unwrap();
+    paste_redirect(&mut child, "state=forged&code=abc123&scope=read");
     let (code, output) = finish(child, out);
     assert_eq!(code, 1, "{output}");
-    assert!(output.contains("state"), "{output}");
+    assert!(
+        output.contains("the redirect's state does not match this login"),
+        "{output}"
+    );
     assert!(!ws.path("new-secrets.json").exists());
     assert!(
         strava.requests().await.is_empty(),
@@ -217,16 +224,13 @@ async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets()
     ];
     let mut child = start_login_into("gcp:p1", &strava, &["--no-browser"], &env);
     let (url, out) = authorize_url(&mut child);
-    let redirect = format!(
-        "http://127.0.0.1:8642/callback?state={}&code=gcp42&scope=read,activity:read_all\n",
-        param(&url, "state")
+    paste_redirect(
+        &mut child,
+        &format!(
+            "state={}&code=gcp42&scope=read,activity:read_all",
+            param(&url, "state")
+        ),
     );
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(redirect.as_bytes())
-        .unwrap();
     let (code, output) = finish(child, out);
 
     assert_eq!(code, 0, "{output}");

@@ -151,7 +151,7 @@ struct Unwritable {
 }
 
 impl Unwritable {
-    fn make(dir: &Path) -> Option<Unwritable> {
+    fn make(dir: &Path) -> Unwritable {
         use std::os::unix::fs::PermissionsExt;
         let root = std::process::Command::new("id")
             .arg("-u")
@@ -164,16 +164,22 @@ impl Unwritable {
                 .stderr(std::process::Stdio::null())
                 .status()
                 .is_ok_and(|s| s.success());
-            return set.then(|| Unwritable {
+            assert!(
+                set,
+                "as root this test needs `chattr +i` on the temporary directory's file system \
+                 (ext4, xfs, btrfs or tmpfs on Linux 6.0+); set TMPDIR to one"
+            );
+            return Unwritable {
                 dir: dir.to_path_buf(),
                 immutable: true,
-            });
+            };
         }
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).ok()?;
-        Some(Unwritable {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555))
+            .expect("make the directory read-only");
+        Unwritable {
             dir: dir.to_path_buf(),
             immutable: false,
-        })
+        }
     }
 }
 
@@ -200,12 +206,7 @@ async fn a_secrets_directory_that_cannot_be_written_stops_before_the_token_call_
     std::fs::rename(ws.secrets_file(), &store).unwrap();
     // The lock file an earlier run left: opening it needs no new entry.
     std::fs::write(dir.join("secrets.json.lock"), "").unwrap();
-    let Some(_sealed) = Unwritable::make(&dir) else {
-        eprintln!(
-            "SKIPPED: cannot make a directory unwritable here (chattr +i needs ext4 or similar)"
-        );
-        return;
-    };
+    let _sealed = Unwritable::make(&dir);
     let strava = Strava::rotating(&[page_of(&[1])]).await;
 
     let run = sync_with_store(&ws, &strava, &store);

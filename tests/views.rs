@@ -46,19 +46,7 @@ fn with(mut v: Value, extra: Value) -> Value {
 /// Loads `activities` from raw pages (with the settings file) into a new workspace.
 fn load(activities: Vec<Value>) -> Workspace {
     let ws = Workspace::new();
-    let raw = ws.path("raw");
-    std::fs::create_dir_all(&raw).unwrap();
-    std::fs::write(
-        raw.join("athlete.json"),
-        json!({"id": 1, "sex": "M", "ftp": 300}).to_string(),
-    )
-    .unwrap();
-    std::fs::write(
-        raw.join("activities-page-0001.json"),
-        Value::Array(activities).to_string(),
-    )
-    .unwrap();
-    std::fs::write(raw.join("activities-page-0002.json"), "[]").unwrap();
+    let raw = ws.write_raw_pages(&json!({"id": 1, "sex": "M", "ftp": 300}), &activities);
     std::fs::write(ws.path("athlete.toml"), SETTINGS).unwrap();
     let run = ws.run(
         &[

@@ -1,5 +1,5 @@
 //! The GoogleSQL views through BigQuery's API path: the same raw pages synced
-//! once into the BigQuery emulator (`.ci/test` starts it; SKIPPED without one)
+//! once into the BigQuery emulator (`.ci/test` starts it and runs these ignored tests)
 //! and once into DuckDB, then every view read back from both and compared row
 //! by row, every column, floats to 1e-9 relative. The emulator executes
 //! GoogleSQL on DuckDB, so this proves the views are created, loaded and read
@@ -100,12 +100,9 @@ async fn assert_parity(emulator: &str, raw: &Path, extra: &[String]) -> BTreeMap
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn the_sample_athlete_gives_the_same_views_in_bigquery_and_duckdb() {
-    let Some(emulator) =
-        emulator_url("the_sample_athlete_gives_the_same_views_in_bigquery_and_duckdb")
-    else {
-        return;
-    };
+    let emulator = emulator_url();
     let compared = assert_parity(&emulator, Path::new(SAMPLE), &[]).await;
     // Every activity of the sample compared, and every view had rows.
     assert_eq!(compared["activity_metrics"], sample_activities());
@@ -113,11 +110,9 @@ async fn the_sample_athlete_gives_the_same_views_in_bigquery_and_duckdb() {
 }
 
 #[tokio::test]
+#[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn edge_cases_give_the_same_views_in_bigquery_and_duckdb() {
-    let Some(emulator) = emulator_url("edge_cases_give_the_same_views_in_bigquery_and_duckdb")
-    else {
-        return;
-    };
+    let emulator = emulator_url();
     let (raw, args) = edge_cases();
     let compared = assert_parity(&emulator, &raw, &args).await;
     assert_eq!(compared["activity_metrics"], 10);

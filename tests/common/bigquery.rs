@@ -52,21 +52,15 @@ impl Metadata {
     }
 }
 
-/// The emulator's URL, or `None` (with a note) when the tests run without one.
-/// Under `.ci/test` (REQUIRE_BIGQUERY_EMULATOR=1) a missing emulator fails.
-pub fn emulator_url(test: &str) -> Option<String> {
+/// The emulator's URL. Tests that call this are `#[ignore]`d: `bash .ci/test`
+/// starts the emulator, sets `BIGQUERY_EMULATOR_URL` and runs them.
+pub fn emulator_url() -> String {
     match std::env::var("BIGQUERY_EMULATOR_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("REQUIRE_BIGQUERY_EMULATOR").is_some() => {
-            panic!("{test}: REQUIRE_BIGQUERY_EMULATOR is set but BIGQUERY_EMULATOR_URL is not")
-        }
-        _ => {
-            eprintln!(
-                "SKIPPED {test}: no BigQuery emulator (run `bash .ci/test`, or set \
-                 BIGQUERY_EMULATOR_URL to one started by .ci/bigquery-emulator)"
-            );
-            None
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "this test needs the BigQuery emulator: run it with `bash .ci/test`, or set \
+             BIGQUERY_EMULATOR_URL to one started by .ci/bigquery-emulator"
+        ),
     }
 }
 

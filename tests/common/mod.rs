@@ -369,6 +369,25 @@ impl Workspace {
         self.dir.path().join(name)
     }
 
+    /// Saved API pages for `sync --from-raw` in `raw/`: the athlete, one page
+    /// of `activities` and the empty page that ends the paging.
+    pub fn write_raw_pages(&self, athlete: &Value, activities: &[Value]) -> PathBuf {
+        let raw = self.path("raw");
+        std::fs::create_dir_all(&raw).unwrap();
+        std::fs::write(raw.join("athlete.json"), athlete.to_string()).unwrap();
+        let mut last = 1;
+        if !activities.is_empty() {
+            std::fs::write(
+                raw.join("activities-page-0001.json"),
+                Value::Array(activities.to_vec()).to_string(),
+            )
+            .unwrap();
+            last = 2;
+        }
+        std::fs::write(raw.join(format!("activities-page-{last:04}.json")), "[]").unwrap();
+        raw
+    }
+
     /// Runs `strava-warehouse sync` against the double with the `file:` store.
     pub fn sync(&self, strava: &Strava, extra: &[&str]) -> Run {
         self.sync_with_env(strava, extra, &[])
