@@ -223,7 +223,8 @@ pub struct LoginArgs {
     #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
     pub strava_oauth_url: String,
 
-    /// Port on 127.0.0.1 that receives Strava's redirect.
+    /// Port on 127.0.0.1 that receives Strava's redirect (0: any free port;
+    /// Strava checks the callback domain, not the port).
     #[arg(long, env = "LOGIN_PORT", default_value_t = 8642)]
     pub port: u16,
 

@@ -116,9 +116,8 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
         rand::random::<u64>(),
         rand::random::<u64>()
     );
-    let redirect_uri = format!("http://127.0.0.1:{}/callback", settings.port);
-    let url = authorize_url(&settings.oauth_url, &client_id, &redirect_uri, &state);
-    // Bind before printing, so a fast browser never finds the port closed.
+    // Bind before printing, so a fast browser never finds the port closed;
+    // with --port 0 the system picks a free port, which the redirect names.
     let listener = if settings.no_browser {
         None
     } else {
@@ -131,6 +130,12 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
                 })?,
         )
     };
+    let port = match &listener {
+        Some(l) => l.local_addr().map(|a| a.port()).unwrap_or(settings.port),
+        None => settings.port,
+    };
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let url = authorize_url(&settings.oauth_url, &client_id, &redirect_uri, &state);
     println!("Open this address in a browser and authorize the application:\n\n{url}\n");
     let redirect = match listener {
         Some(listener) => {

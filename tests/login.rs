@@ -35,17 +35,27 @@ fn start_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> Child {
     start_login_into(&store, strava, extra, &[])
 }
 
-/// `login` with its listener on a free port; returns the port.
-fn start_listening_login(ws: &Workspace, strava: &Strava, extra: &[&str]) -> (u16, Child) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut args = vec!["--port".to_string(), port.to_string()];
-    args.extend(extra.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    (port, start_login(ws, strava, &args))
+/// `login` with its listener on a port the system picks (`--port 0`); the
+/// port is read back from the redirect address it prints, so no port is
+/// released and then reused.
+fn start_listening_login(
+    ws: &Workspace,
+    strava: &Strava,
+    extra: &[&str],
+) -> (
+    u16,
+    Child,
+    reqwest::Url,
+    BufReader<std::process::ChildStdout>,
+) {
+    let mut args = vec!["--port", "0"];
+    args.extend(extra);
+    let mut child = start_login(ws, strava, &args);
+    let (url, out) = authorize_url(&mut child);
+    let redirect = reqwest::Url::parse(&param(&url, "redirect_uri")).expect("a redirect address");
+    let port = redirect.port().expect("the redirect names its port");
+    assert_ne!(port, 0, "the printed redirect names the port listened on");
+    (port, child, url, out)
 }
 
 fn start_login_into(store: &str, strava: &Strava, extra: &[&str], env: &[(&str, String)]) -> Child {
@@ -167,8 +177,7 @@ async fn a_redirect_with_another_state_is_refused_and_nothing_stored() {
 async fn the_listener_receives_the_redirect_and_warns_when_private_activities_were_refused() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
-    let (url, out) = authorize_url(&mut child);
+    let (port, child, url, out) = start_listening_login(&ws, &strava, &[]);
     assert_eq!(
         param(&url, "redirect_uri"),
         format!("http://127.0.0.1:{port}/callback")
@@ -285,8 +294,7 @@ async fn get_status(url: &str) -> Result<u16, reqwest::Error> {
 async fn forged_or_misaddressed_callbacks_are_ignored_and_the_real_redirect_still_completes() {
     let strava = strava_granting_code("real").await;
     let ws = Workspace::new();
-    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
-    let (url, out) = authorize_url(&mut child);
+    let (port, child, url, out) = start_listening_login(&ws, &strava, &[]);
     let state = param(&url, "state");
     let base = format!("http://127.0.0.1:{port}");
 
@@ -321,8 +329,7 @@ async fn forged_or_misaddressed_callbacks_are_ignored_and_the_real_redirect_stil
 async fn a_connection_that_sends_nothing_does_not_hold_up_the_real_redirect() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let (port, mut child) = start_listening_login(&ws, &strava, &[]);
-    let (url, out) = authorize_url(&mut child);
+    let (port, child, url, out) = start_listening_login(&ws, &strava, &[]);
     let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
 
     let real = format!(
@@ -342,8 +349,7 @@ async fn a_connection_that_sends_nothing_does_not_hold_up_the_real_redirect() {
 async fn a_login_whose_redirect_never_comes_gives_up_at_its_timeout_and_says_so() {
     let strava = strava_granting_code("xyz").await;
     let ws = Workspace::new();
-    let (_port, mut child) = start_listening_login(&ws, &strava, &["--timeout-secs", "1"]);
-    let (_url, out) = authorize_url(&mut child);
+    let (_port, child, _url, out) = start_listening_login(&ws, &strava, &["--timeout-secs", "1"]);
 
     let (code, output) = finish(child, out);
 

@@ -127,21 +127,46 @@ async fn the_access_token_travels_only_in_the_authorization_header() {
     }
 }
 
+/// Answers the athlete call with what the secrets file holds at that moment
+/// (refusing it with a 429, so the run stops there).
+struct SeesTheStore {
+    store: std::path::PathBuf,
+    seen: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl wiremock::Respond for SeesTheStore {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let text = std::fs::read_to_string(&self.store).unwrap_or_default();
+        *self.seen.lock().unwrap() = Some(text);
+        ResponseTemplate::new(429).set_body_json(json!({"message": "Rate Limit Exceeded"}))
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rotated_refresh_token_is_saved_before_any_activity_call() {
     let strava = Strava::start().await;
     strava.token(Some(ROTATED_TOKEN)).await;
-    // The first API call after the refresh is refused: whatever happens next,
-    // the new token must already be on disk.
-    strava
-        .athlete_responds(
-            ResponseTemplate::new(429).set_body_json(json!({"message": "Rate Limit Exceeded"})),
-        )
-        .await;
     let ws = Workspace::new();
+    // The first call after the refresh (the athlete profile) looks at the
+    // file as it is then: the new token must already be there.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(None));
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path("/api/v3/athlete"))
+        .respond_with(SeesTheStore {
+            store: ws.secrets_file(),
+            seen: seen.clone(),
+        })
+        .mount(&strava.server)
+        .await;
 
     let run = ws.sync(&strava, &[]);
+
     assert_eq!(run.code(), 3, "{}", run.all());
+    let at_first_call = seen.lock().unwrap().clone().expect("the athlete call came");
+    assert!(
+        at_first_call.contains(ROTATED_TOKEN) && !at_first_call.contains(REFRESH_TOKEN),
+        "the store when the first activity-side call arrived still held the old token"
+    );
     assert_eq!(ws.refresh_token_on_disk(), ROTATED_TOKEN);
     run.assert_no_secret();
 }
@@ -340,7 +365,12 @@ async fn an_inactive_application_says_a_subscription_is_needed() {
 
     let run = ws.sync(&strava, &[]);
     assert_eq!(run.code(), 1, "{}", run.all());
-    assert!(run.stderr().contains("subscription"), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("Strava answered 403 Inactive: the application is inactive"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -525,10 +555,11 @@ async fn a_response_that_stalls_past_the_timeout_is_retried_and_the_run_succeeds
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_strava_fails_cleanly_after_bounded_retries() {
-    // A port nothing listens on: every connection is refused.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    // A socket bound but never listening: the port stays ours for the whole
+    // test (no other process can take it) and every connection is refused.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
     let ws = Workspace::new();
 
     let run = ws.run(
