@@ -1,5 +1,8 @@
-//! Property tests of the transform: arbitrary bytes never panic it, and any
-//! page it accepts round-trips exactly to Parquet.
+//! Property tests of the transform: arbitrary bytes never panic it, near-valid
+//! Strava pages (plausible keys, wrong types, edge values) are either loaded
+//! whole or refused naming the activity, and any page it accepts round-trips
+//! exactly to Parquet. Failures found earlier are replayed first from
+//! `transform_properties.proptest-regressions`, committed beside this file.
 
 use std::fs::File;
 
@@ -9,6 +12,7 @@ use arrow_array::{
 };
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Value, json};
 use strava_warehouse::transform::Transform;
 
@@ -91,6 +95,87 @@ fn to_json(id: i64, g: &Generated) -> Value {
     v
 }
 
+/// Keys Strava sends in an activity summary, the ones the decoder reads.
+const KEYS: &[&str] = &[
+    "id",
+    "name",
+    "distance",
+    "moving_time",
+    "elapsed_time",
+    "start_date",
+    "start_date_local",
+    "timezone",
+    "sport_type",
+    "type",
+    "start_latlng",
+    "end_latlng",
+    "map",
+    "device_watts",
+    "average_watts",
+    "weighted_average_watts",
+    "kilojoules",
+    "average_heartrate",
+    "max_heartrate",
+    "gear_id",
+    "workout_type",
+    "total_elevation_gain",
+    "trainer",
+    "commute",
+    "manual",
+    "private",
+    "athlete",
+    "suffer_score",
+    "has_heartrate",
+    "average_speed",
+    "max_speed",
+];
+
+/// A value of any JSON type, with the edges a decoder trips on.
+fn near_valid_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
+            .prop_map(Value::from),
+        "[ -~]{0,24}".prop_map(Value::from),
+        Just(json!("2024-02-30T25:61:00Z")),
+        Just(json!("2024-06-01T10:00:00+02:00")),
+        Just(json!([])),
+        Just(json!([1.5])),
+        Just(json!([91.0, 181.0])),
+        Just(json!({})),
+        Just(json!({"id": "a1", "summary_polyline": null})),
+        Just(json!(1e308)),
+        Just(json!(-0.0)),
+    ]
+}
+
+/// A page of 1 to 5 plausible activities, each with 1 to 4 keys set to
+/// near-valid values.
+fn near_valid_page() -> impl Strategy<Value = Vec<Value>> {
+    proptest::collection::vec(
+        proptest::collection::vec((proptest::sample::select(KEYS), near_valid_value()), 1..5),
+        1..6,
+    )
+    .prop_map(|activities| {
+        activities
+            .into_iter()
+            .enumerate()
+            .map(|(i, fields)| {
+                let mut v = json!({"id": i as i64 + 1, "name": "ride",
+                    "start_date": "2024-06-01T08:00:00Z", "sport_type": "Ride"});
+                for (k, x) in fields {
+                    v[k] = x;
+                }
+                v
+            })
+            .collect()
+    })
+}
+
 fn read_back(path: &std::path::Path) -> RecordBatch {
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
         .unwrap()
@@ -114,8 +199,10 @@ fn opt<T>(present: bool, v: T) -> Option<T> {
 }
 
 proptest! {
-    // No regression files: a failure prints its minimal input instead.
-    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(64) })]
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
+        ..ProptestConfig::with_cases(64)
+    })]
 
     #[test]
     fn arbitrary_bytes_never_panic_the_transform(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
@@ -123,6 +210,25 @@ proptest! {
         let mut t = Transform::new(&dir.path().join("a.parquet"), 0).unwrap();
         let _ = t.page(&bytes, "page 1");
         let _ = t.athlete(&bytes, "athlete");
+    }
+
+    #[test]
+    fn a_near_valid_page_is_loaded_whole_or_refused_naming_the_activity(page in near_valid_page()) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = Transform::new(&dir.path().join("a.parquet"), 0).unwrap();
+        t.athlete(br#"{"id": 1}"#, "athlete").unwrap();
+        let bytes = serde_json::to_vec(&page).unwrap();
+        match t.page(&bytes, "page 1") {
+            Ok(n) => {
+                prop_assert_eq!(n, page.len());
+                prop_assert_eq!(t.page(b"[]", "page 2").unwrap(), 0);
+                prop_assert_eq!(t.finish().unwrap().activities, page.len() as u64);
+            }
+            Err(e) => {
+                let message = e.to_string();
+                prop_assert!(message.starts_with("page 1: activity #"), "{}", message);
+            }
+        }
     }
 
     #[test]
