@@ -509,3 +509,61 @@ fn open(path: &Path) -> Result<(PathBuf, Vec<u8>), ExportError> {
         .map_err(|e| failed(e.to_string()))?;
     Ok((path.join(&name), bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Option<NaiveDateTime> {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).and_then(|day| day.and_hms_opt(h, min, s))
+    }
+
+    #[test]
+    fn an_english_date_reads_with_a_plain_or_a_narrow_no_break_space_before_pm() {
+        assert_eq!(
+            Language::English.date("Mar 1, 2021, 6:12:03 PM"),
+            at(2021, 3, 1, 18, 12, 3)
+        );
+        assert_eq!(
+            Language::English.date("Mar 1, 2021, 6:12:03\u{202f}AM"),
+            at(2021, 3, 1, 6, 12, 3)
+        );
+    }
+
+    #[test]
+    fn a_german_date_reads_day_first_on_a_24_hour_clock() {
+        assert_eq!(
+            Language::German.date("01.03.2021, 18:12:03"),
+            at(2021, 3, 1, 18, 12, 3)
+        );
+    }
+
+    #[test]
+    fn a_french_date_reads_abbreviated_and_full_months_old_and_new_forms() {
+        assert_eq!(
+            Language::French.date("27 juil. 2026, 11:13:16"),
+            at(2026, 7, 27, 11, 13, 16)
+        );
+        assert_eq!(
+            Language::French.date("24 mai 2012 à 16:27:40"),
+            at(2012, 5, 24, 16, 27, 40)
+        );
+        assert_eq!(
+            Language::French.date("3 févr. 2020, 07:00:00"),
+            at(2020, 2, 3, 7, 0, 0)
+        );
+        assert_eq!(
+            Language::French.date("3 décembre 2020, 07:00:00"),
+            at(2020, 12, 3, 7, 0, 0)
+        );
+    }
+
+    #[test]
+    fn a_date_in_another_languages_form_or_impossible_is_not_read() {
+        assert_eq!(Language::German.date("Mar 1, 2021, 6:12:03 PM"), None);
+        assert_eq!(Language::English.date("01.03.2021, 18:12:03"), None);
+        assert_eq!(Language::French.date("30 févr. 2020, 07:00:00"), None);
+        assert_eq!(Language::French.date("3 brumaire 2020, 07:00:00"), None);
+        assert_eq!(Language::French.date("3 mars 2020 extra, 07:00:00"), None);
+    }
+}

@@ -314,33 +314,14 @@ impl BigQueryWarehouse {
 
     /// The load job resource: explicit schema from `crate::schema`, never autodetect.
     fn load_job(&self, table: &Table, job_id: &str, write: &str) -> serde_json::Value {
-        let mut load = json!({
-            "destinationTable": {
-                "projectId": self.project,
-                "datasetId": self.dataset,
-                "tableId": table.name,
-            },
-            "sourceFormat": "PARQUET",
-            "writeDisposition": write,
-            "createDisposition": "CREATE_IF_NEEDED",
-            "autodetect": false,
-            "schema": { "fields": table.bigquery_json() },
-            "destinationTableProperties": { "description": table.description },
-        });
-        if let Some(field) = table.partition_by_month {
-            load["timePartitioning"] = json!({ "type": "MONTH", "field": field });
-        }
-        if !table.cluster_by.is_empty() {
-            load["clustering"] = json!({ "fields": table.cluster_by });
-        }
-        json!({
-            "jobReference": {
-                "projectId": self.project,
-                "jobId": job_id,
-                "location": self.location,
-            },
-            "configuration": { "load": load },
-        })
+        load_job_resource(
+            &self.project,
+            &self.dataset,
+            &self.location,
+            table,
+            job_id,
+            write,
+        )
     }
 
     /// Polls the job until DONE; its `errorResult` and `errors` verbatim when it failed.
@@ -654,6 +635,44 @@ fn uploader(
     })
 }
 
+/// The load job resource: explicit schema from `crate::schema`, never autodetect.
+fn load_job_resource(
+    project: &str,
+    dataset: &str,
+    location: &str,
+    table: &Table,
+    job_id: &str,
+    write: &str,
+) -> serde_json::Value {
+    let mut load = json!({
+        "destinationTable": {
+            "projectId": project,
+            "datasetId": dataset,
+            "tableId": table.name,
+        },
+        "sourceFormat": "PARQUET",
+        "writeDisposition": write,
+        "createDisposition": "CREATE_IF_NEEDED",
+        "autodetect": false,
+        "schema": { "fields": table.bigquery_json() },
+        "destinationTableProperties": { "description": table.description },
+    });
+    if let Some(field) = table.partition_by_month {
+        load["timePartitioning"] = json!({ "type": "MONTH", "field": field });
+    }
+    if !table.cluster_by.is_empty() {
+        load["clustering"] = json!({ "fields": table.cluster_by });
+    }
+    json!({
+        "jobReference": {
+            "projectId": project,
+            "jobId": job_id,
+            "location": location,
+        },
+        "configuration": { "load": load },
+    })
+}
+
 /// Unique per load, and valid in a job id (letters, digits, `_`, `-`).
 fn new_job_id(table: &str) -> String {
     format!(
@@ -696,5 +715,90 @@ fn upload_hint(e: &upload::UploadError) -> &'static str {
             ". The job's service account needs roles/bigquery.jobUser on the project"
         }
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::TABLES;
+
+    fn activities() -> &'static Table {
+        TABLES
+            .iter()
+            .find(|t| t.name == "activities")
+            .expect("the activities table")
+    }
+
+    #[test]
+    fn a_load_job_names_its_table_truncates_and_never_autodetects() {
+        let job = load_job_resource("p1", "ds", "EU", activities(), "j1", "WRITE_TRUNCATE");
+        let load = &job["configuration"]["load"];
+        assert_eq!(job["jobReference"]["location"], "EU");
+        assert_eq!(job["jobReference"]["jobId"], "j1");
+        assert_eq!(load["destinationTable"]["tableId"], "activities");
+        assert_eq!(load["writeDisposition"], "WRITE_TRUNCATE");
+        assert_eq!(load["sourceFormat"], "PARQUET");
+        assert_eq!(load["autodetect"], false);
+        assert_eq!(
+            load["schema"]["fields"].as_array().map(Vec::len),
+            Some(activities().columns.len())
+        );
+    }
+
+    #[test]
+    fn a_load_job_partitions_and_clusters_as_the_schema_says() {
+        let table = activities();
+        let job = load_job_resource("p1", "ds", "US", table, "j1", "WRITE_TRUNCATE");
+        let load = &job["configuration"]["load"];
+        match table.partition_by_month {
+            Some(field) => {
+                assert_eq!(load["timePartitioning"]["type"], "MONTH");
+                assert_eq!(load["timePartitioning"]["field"], field);
+            }
+            None => assert!(load.get("timePartitioning").is_none()),
+        }
+        assert_eq!(load["clustering"]["fields"], json!(table.cluster_by));
+    }
+
+    #[test]
+    fn a_job_id_is_unique_and_uses_only_letters_digits_and_underscores() {
+        let (a, b) = (
+            new_job_id("athlete_settings"),
+            new_job_id("athlete_settings"),
+        );
+        assert_ne!(a, b);
+        assert!(a.starts_with("strava_warehouse_athlete_settings_"), "{a}");
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "{a}"
+        );
+        assert!(a.len() <= 1024);
+    }
+
+    #[test]
+    fn job_errors_give_the_main_error_then_each_further_one_once() {
+        let main = ErrorProto::new()
+            .set_reason("invalid")
+            .set_location("gs://x/activities.parquet")
+            .set_message("Error while reading data");
+        let further = [
+            main.clone(),
+            ErrorProto::new().set_message("Column distance has type STRING"),
+        ];
+        assert_eq!(
+            job_errors(&main, &further),
+            "invalid at gs://x/activities.parquet: Error while reading data; \
+             Column distance has type STRING"
+        );
+    }
+
+    #[test]
+    fn an_error_without_a_location_says_its_reason_and_message() {
+        let e = ErrorProto::new()
+            .set_reason("quotaExceeded")
+            .set_message("Quota exceeded");
+        assert_eq!(describe_error(&e), "quotaExceeded: Quota exceeded");
     }
 }
