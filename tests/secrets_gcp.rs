@@ -429,6 +429,38 @@ async fn secret_manager_and_the_secret_names_can_be_given_as_flags() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn purge_credentials_on_secret_manager_says_how_to_delete_the_configured_secrets() {
+    let (ws, meta, sm) = (
+        Workspace::new(),
+        Metadata::start().await,
+        SecretManager::start().await,
+    );
+
+    let run = ws.run(
+        &[
+            "purge".into(),
+            "--credentials".into(),
+            "--yes".into(),
+            "--secrets".into(),
+            "gcp:p1".into(),
+            "--secret-manager-api-url".into(),
+            sm.server.uri(),
+            "--refresh-token-secret".into(),
+            "athlete-7-refresh".into(),
+        ],
+        &[("GCE_METADATA_HOST", meta.host())],
+    );
+
+    assert!(
+        run.all()
+            .contains("`gcloud secrets delete athlete-7-refresh --project p1`"),
+        "{}",
+        run.all()
+    );
+    assert!(!run.all().contains("strava-refresh-token"), "{}", run.all());
+}
+
 /// Secret Manager (or a proxy before it) answering 400 with the request's
 /// `Authorization` header quoted in its message.
 struct EchoesAuthorization;

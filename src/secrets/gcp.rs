@@ -125,6 +125,16 @@ impl GcpStore {
         format!("gcp:{}", self.project)
     }
 
+    /// `purge --credentials`: the job may add and disable versions but never
+    /// delete a secret, so this says how to, with the configured names.
+    pub fn forget_instructions(&self) -> String {
+        format!(
+            "the job may add and disable versions but never delete secrets; delete them \
+             yourself: `gcloud secrets delete {} --project {}` (and {}, {})",
+            self.refresh_token, self.project, self.client_id, self.client_secret
+        )
+    }
+
     fn secret_path(&self, secret: &str) -> String {
         format!("projects/{}/secrets/{secret}", self.project)
     }

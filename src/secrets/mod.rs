@@ -222,12 +222,7 @@ impl SecretStore {
                     .into(),
             )),
             SecretStore::File(s) => s.forget(),
-            SecretStore::Gcp(s) => Err(SecretsError::Invalid(format!(
-                "the job may add and disable versions but never delete secrets; delete them \
-                 yourself: `gcloud secrets delete strava-refresh-token --project PROJECT` (and \
-                 strava-client-id, strava-client-secret) for {}",
-                s.describe()
-            ))),
+            SecretStore::Gcp(s) => Err(SecretsError::Invalid(s.forget_instructions())),
         }
     }
 
