@@ -403,7 +403,7 @@ pub struct SchemaArgs {
     #[arg(long, value_enum, default_value_t = SchemaFormat::Markdown)]
     pub format: SchemaFormat,
 
-    /// Only this table (activities, athlete, athlete_settings or sync_runs). With
+    /// Only this table (`strava-warehouse schema` lists them, e.g. activities). With
     /// --format bigquery: its fields alone, the JSON array `bq mk --schema` takes.
     #[arg(long, value_name = "TABLE", value_parser = table_named)]
     pub table: Option<&'static Table>,

@@ -102,6 +102,7 @@ pub const TRANSLATIONS: &[[&str; 3]] = &[
     ["Max Watts", "Max. Watt", "Puissance max."],
     ["Relative Effort", "Relative Leistung", "Effort relatif"],
     ["Commute", "Pendeln", "Déplacement-transport"],
+    ["Filename", "Dateiname", "Nom du fichier"],
 ];
 
 /// Activity types German and French exports write, and the API's name for
@@ -268,7 +269,7 @@ pub struct ExportSummary {
 /// delivered in this run keeps the API's row.
 pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();
-    let unknown_types = for_each_row(path, |row| {
+    let unknown_types = for_each_row(path, |row, _| {
         summary.read += 1;
         if transform.push_row(row, Origin::Export)? {
             summary.kept += 1;
@@ -290,7 +291,7 @@ pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary
 pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
     let start = ACTIVITIES.index_of("start_date");
     let mut latest: Option<i64> = None;
-    for_each_row(path, |row| {
+    for_each_row(path, |row, _| {
         if let Some(Cell::Micros(t)) = start.map(|i| &row[i]) {
             latest = Some(latest.map_or(*t, |l| l.max(*t)));
         }
@@ -299,11 +300,49 @@ pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
     Ok(latest.map(|micros| micros.div_euclid(1_000_000)))
 }
 
-/// Calls `each` with every row; returns the activity types that have no API
-/// name, with how many activities have each.
+/// An activity file the export names in its `Filename` column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityFile {
+    pub activity_id: i64,
+    /// As written in the CSV, e.g. `activities/123.fit.gz`; data, not a path.
+    pub filename: String,
+    /// The API's name of the activity type (`Ride`, `Run`, ...).
+    pub sport_type: Option<String>,
+    /// `Activity Date`, UTC, in microseconds since the epoch.
+    pub start_micros: Option<i64>,
+}
+
+/// Every activity of the export that names a file, in CSV order.
+pub fn activity_files(path: &Path) -> Result<Vec<ActivityFile>, ExportError> {
+    let at = |name: &str| ACTIVITIES.index_of(name);
+    let (id, sport, start) = (at("id"), at("sport_type"), at("start_date"));
+    let mut files = Vec::new();
+    for_each_row(path, |row, filename| {
+        let filename = filename.map(str::trim).filter(|f| !f.is_empty());
+        if let (Some(filename), Some(Cell::Int(activity_id))) = (filename, id.map(|i| &row[i])) {
+            files.push(ActivityFile {
+                activity_id: *activity_id,
+                filename: filename.to_string(),
+                sport_type: match sport.map(|i| &row[i]) {
+                    Some(Cell::Str(s)) => Some(s.clone()),
+                    _ => None,
+                },
+                start_micros: match start.map(|i| &row[i]) {
+                    Some(Cell::Micros(t)) => Some(*t),
+                    _ => None,
+                },
+            });
+        }
+        Ok(())
+    })?;
+    Ok(files)
+}
+
+/// Calls `each` with every row and its `Filename` cell; returns the activity
+/// types that have no API name, with how many activities have each.
 fn for_each_row(
     path: &Path,
-    mut each: impl FnMut(Row) -> Result<(), ExportError>,
+    mut each: impl FnMut(Row, Option<&str>) -> Result<(), ExportError>,
 ) -> Result<HashMap<String, u64>, ExportError> {
     let (csv_name, bytes) = open(path)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -365,6 +404,7 @@ fn for_each_row(
             plan.push((index, target, header));
         }
     }
+    let filename_index = present("Filename").map(|h| positions[h][0]);
     let mut unknown_types: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| ExportError::Csv {
@@ -404,7 +444,7 @@ fn for_each_row(
                 expected: "an activity id",
             });
         }
-        each(row)?;
+        each(row, filename_index.and_then(|i| record.get(i)))?;
     }
     Ok(unknown_types)
 }

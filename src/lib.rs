@@ -2,19 +2,23 @@
 //!
 //! The pipeline reads as its stages: `extract` (pages from `strava` or from
 //! `raw` files) -> `transform` (fixed `schema` -> Arrow -> Parquet) ->
-//! `warehouse` (truncate-and-load), run in order by `pipeline`.
+//! `warehouse` (truncate-and-load), run in order by `pipeline`. From a bulk
+//! export, `files` reads the athlete's activity files and `physiology` turns
+//! them into the per-second metric tables.
 
 pub mod config;
 pub mod excerpt;
 pub mod exit;
 pub mod export;
 pub mod extract;
+pub(crate) mod files;
 pub mod gcp;
 pub mod interrupt;
 pub mod logging;
 pub mod login;
 pub mod looker;
 pub mod parquet_out;
+pub(crate) mod physiology;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;

@@ -324,6 +324,17 @@ fn print_summary(r: &SyncReport, target: &str) {
         "Strava API calls: {}. Activities loaded before this run: {previous}.",
         r.api_calls
     );
+    if let Some(read) = r.files_read {
+        println!(
+            "Activity files from the export: {read} read, {} skipped{}.",
+            r.files_skipped,
+            if r.files_skipped > 0 {
+                " (each named in a warning above)"
+            } else {
+                ""
+            }
+        );
+    }
     if r.duplicates_skipped > 0 {
         println!(
             "Activities seen on two pages and kept once: {}.",

@@ -13,9 +13,13 @@ use chrono::{DateTime, Utc};
 
 use crate::export;
 use crate::extract::{ApiSettings, Pages};
+use crate::files::MAX_FILE_BYTES;
 use crate::interrupt;
 use crate::parquet_out::ParquetOut;
-use crate::schema::{ATHLETE_SETTINGS, SYNC_RUNS, Table};
+use crate::physiology::rows::{FileRows, from_export};
+use crate::schema::{
+    ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES, Table,
+};
 use crate::settings as athlete_settings;
 use crate::strava::api::PER_PAGE;
 use crate::transform::decode::{Cell, Row};
@@ -61,6 +65,11 @@ pub struct SyncReport {
     pub raw_saved: Option<PathBuf>,
     pub parquet: Option<PathBuf>,
     pub seconds: f64,
+    /// Activity files of the export read into `activity_streams`; `None`
+    /// when the run had no export.
+    pub files_read: Option<u64>,
+    /// Activity files the export names that were skipped (each logged).
+    pub files_skipped: u64,
 }
 
 /// Why the guard refused to replace the table.
@@ -238,9 +247,14 @@ pub async fn sync<W: Warehouse>(
             );
         }
         check_shrink(done.activities, previous, settings.allow_shrink)?;
+        let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
+        let file_rows = match export_path {
+            Some(path) => Some(activity_file_rows(path, &entries)?),
+            None => None,
+        };
         // A signal during a replay or an export (no await to stop at) is seen here.
         interrupt::check()?;
-        Ok((done, raw_saved, unsaved_rotation))
+        Ok((done, raw_saved, unsaved_rotation, entries, file_rows))
     };
     // A signal drops the extraction at its next await (an HTTP request, the
     // wait for the rate-limit window), except inside a token refresh.
@@ -250,7 +264,7 @@ pub async fn sync<W: Warehouse>(
         stop = interrupt::requested() => Err(stop.into()),
     };
 
-    let (done, raw_saved, unsaved_rotation) = match result {
+    let (done, raw_saved, unsaved_rotation, entries, file_rows) = match result {
         Ok(r) => r,
         Err(err) => {
             let row = run_row(
@@ -259,12 +273,16 @@ pub async fn sync<W: Warehouse>(
                 source,
                 0,
                 calls,
+                0,
                 Some(&format!("{err:#}")),
             );
             record_failed_run(warehouse, work.path(), row).await;
             return Err(err);
         }
     };
+    let files_read = file_rows.as_ref().map(|f| f.streams.len() as u64);
+    let file_rows = file_rows.unwrap_or_default();
+    let files_skipped = file_rows.skipped.len() as u64;
 
     let note = unsaved_rotation.as_ref().map(|e| e.to_string());
     let row = run_row(
@@ -273,22 +291,43 @@ pub async fn sync<W: Warehouse>(
         source,
         done.activities,
         calls,
+        files_skipped,
         note.as_deref(),
     );
     let run_path = work.path().join("sync_run.parquet");
     write_rows(&SYNC_RUNS, &run_path, vec![row])?;
     let settings_path = work.path().join("athlete_settings.parquet");
-    let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
     write_rows(
         &ATHLETE_SETTINGS,
         &settings_path,
         athlete_settings::rows(&entries),
     )?;
+    let FileRows {
+        streams,
+        power_curve,
+        best_efforts,
+        time_in_zones,
+        ..
+    } = file_rows;
+    let mut file_tables = Vec::new();
+    for (table, rows) in [
+        (&ACTIVITY_STREAMS, streams),
+        (&POWER_CURVE, power_curve),
+        (&BEST_EFFORTS, best_efforts),
+        (&TIME_IN_ZONES, time_in_zones),
+    ] {
+        let path = work.path().join(format!("{}.parquet", table.name));
+        write_rows(table, &path, rows)?;
+        file_tables.push((table, path));
+    }
+    let file_tables: Vec<(&'static Table, &Path)> =
+        file_tables.iter().map(|(t, p)| (*t, p.as_path())).collect();
     let loaded = warehouse
         .replace(Load {
             activities: &done.activities_parquet,
             athlete: &done.athlete_parquet,
             athlete_settings: &settings_path,
+            files: &file_tables,
             run: &run_path,
         })
         .await;
@@ -300,6 +339,7 @@ pub async fn sync<W: Warehouse>(
             source,
             done.activities,
             calls,
+            files_skipped,
             Some(&format!("{err:#}")),
         );
         record_failed_run(warehouse, work.path(), row).await;
@@ -319,7 +359,41 @@ pub async fn sync<W: Warehouse>(
         "sync finished: {} activities loaded, {calls} Strava calls",
         done.activities
     );
-    Ok(report(&done, previous, calls, raw_saved, settings, clock))
+    let mut report = report(&done, previous, calls, raw_saved, settings, clock);
+    report.files_read = files_read;
+    report.files_skipped = files_skipped;
+    Ok(report)
+}
+
+/// The export's activity files as rows; each skipped file is one WARN line
+/// naming it and why. Only an export that cannot be opened at all fails.
+fn activity_file_rows(
+    export: &Path,
+    entries: &[athlete_settings::Entry],
+) -> anyhow::Result<FileRows> {
+    let files = export::activity_files(export)?;
+    let rows = from_export(export, &files, entries, MAX_FILE_BYTES).map_err(|detail| {
+        anyhow::anyhow!(
+            "cannot open the Strava export {} for its activity files: {detail}",
+            export.display()
+        )
+    })?;
+    for s in &rows.skipped {
+        tracing::warn!(
+            activity_id = s.activity_id,
+            file = %s.filename.escape_debug(),
+            "skipped the activity file {:?} of activity {}: {}; the activity keeps its summary row",
+            s.filename,
+            s.activity_id,
+            s.reason
+        );
+    }
+    tracing::info!(
+        "read {} activity files of the export into activity_streams; {} skipped",
+        rows.streams.len(),
+        rows.skipped.len()
+    );
+    Ok(rows)
 }
 
 fn report(
@@ -331,6 +405,8 @@ fn report(
     clock: Instant,
 ) -> SyncReport {
     SyncReport {
+        files_read: None,
+        files_skipped: 0,
         activities: done.activities,
         duplicates_skipped: done.duplicates_skipped,
         previous,
@@ -351,6 +427,7 @@ fn run_row(
     source: &str,
     activities: u64,
     api_calls: u64,
+    files_skipped: u64,
     message: Option<&str>,
 ) -> Row {
     let mut row = vec![Cell::Null; SYNC_RUNS.columns.len()];
@@ -365,6 +442,7 @@ fn run_row(
     set("source", Cell::Str(source.into()));
     set("activities", Cell::Int(activities as i64));
     set("api_calls", Cell::Int(api_calls as i64));
+    set("files_skipped", Cell::Int(files_skipped as i64));
     set(
         "message",
         message.map_or(Cell::Null, |m| Cell::Str(crate::redact::redact(m))),

@@ -441,6 +441,14 @@ pub static SYNC_RUNS: Table = Table {
             Source::Computed,
             "Why the run failed; NULL when it succeeded.",
         ),
+        // Nullable: added after the first release, so older sync_runs tables
+        // gain it by ALTER TABLE / ALLOW_FIELD_ADDITION with NULL in old rows.
+        col(
+            "files_skipped",
+            Int64,
+            Source::Computed,
+            "Activity files named by the bulk export that could not be used (missing, damaged, unknown format; each logged with its reason) (count); 0 when none, NULL in rows written before this column existed.",
+        ),
     ],
     ignored_keys: &[],
 };
@@ -503,8 +511,157 @@ pub static ATHLETE_SETTINGS: Table = Table {
     ignored_keys: &[],
 };
 
+const fn computed(name: &'static str, kind: Kind, description: &'static str) -> Column {
+    col(name, kind, Source::Computed, description)
+}
+
+const fn activity_id() -> Column {
+    required(computed(
+        "activity_id",
+        Int64,
+        "Strava activity id (activities.id) whose file this is.",
+    ))
+}
+
+pub static ACTIVITY_STREAMS: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
+    name: "activity_streams",
+    description: "One row per activity whose original file (FIT, GPX or TCX in the bulk export) was read, with metrics of its 1-second timeline; replaced on every sync. Positions are never stored.",
+    columns: &[
+        activity_id(),
+        required(computed(
+            "file_format",
+            String,
+            "Format of the activity file: fit, gpx or tcx.",
+        )),
+        required(computed("samples", Int64, "Records in the file (count).")),
+        required(computed(
+            "recorded_s",
+            Int64,
+            "Length of the 1-second timeline, from the first record to the last, pauses included, in seconds.",
+        )),
+        required(computed(
+            "moving_s",
+            Int64,
+            "Seconds of the timeline outside pauses (gaps between records longer than 10 s).",
+        )),
+        required(computed(
+            "has_power",
+            Bool,
+            "True when the file has power records.",
+        )),
+        required(computed(
+            "has_heartrate",
+            Bool,
+            "True when the file has heart-rate records.",
+        )),
+        computed(
+            "avg_power_w",
+            Float64,
+            "Average power over moving seconds in watts, zeros (coasting) included.",
+        ),
+        computed(
+            "normalized_power_w",
+            Float64,
+            "Normalized power in watts: 30-s rolling mean, fourth-power mean over moving seconds, fourth root.",
+        ),
+        computed("max_power_w", Float64, "Highest 1-second power in watts."),
+        computed(
+            "work_kj",
+            Float64,
+            "Work in kilojoules (sum of watts x seconds).",
+        ),
+        computed(
+            "avg_heartrate",
+            Float64,
+            "Average heart rate over moving seconds with heart rate, in beats per minute.",
+        ),
+        computed(
+            "efficiency_factor",
+            Float64,
+            "Rides: normalized power / average heart rate (W per bpm); runs: speed in m/min / average heart rate; NULL otherwise.",
+        ),
+        computed(
+            "aerobic_decoupling_pct",
+            Float64,
+            "(EF of the first half - EF of the second half) / EF of the first half x 100, halves by moving time, in percent; NULL under 20 moving minutes.",
+        ),
+    ],
+    ignored_keys: &[],
+};
+
+pub static POWER_CURVE: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
+    name: "power_curve",
+    description: "Best mean power of each activity with power over windows of 1 s to 5 h (only durations the activity covers); replaced on every sync.",
+    columns: &[
+        activity_id(),
+        required(computed(
+            "duration_s",
+            Int64,
+            "Window length in seconds: 1, 5, 10, 15, 20, 30, 60, 120, 180, 300, 480, 600, 720, 1200, 1800, 2700, 3600, 5400, 7200, 10800, 14400 or 18000.",
+        )),
+        required(computed(
+            "watts",
+            Float64,
+            "Best mean power over any window of exactly duration_s seconds, in watts.",
+        )),
+    ],
+    ignored_keys: &[],
+};
+
+pub static BEST_EFFORTS: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
+    name: "best_efforts",
+    description: "Shortest time of each activity with distance to cover 400 m, 1 km, 1 mile, 5 km, 10 km, half and full marathon (only distances it covers); replaced on every sync.",
+    columns: &[
+        activity_id(),
+        required(computed(
+            "distance_m",
+            Float64,
+            "Effort distance in metres: 400, 1000, 1609.344, 5000, 10000, 21097.5 or 42195.",
+        )),
+        required(computed(
+            "elapsed_s",
+            Float64,
+            "Shortest elapsed time to cover distance_m, in seconds (interpolated inside the last second).",
+        )),
+    ],
+    ignored_keys: &[],
+};
+
+pub static TIME_IN_ZONES: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
+    name: "time_in_zones",
+    description: "Moving seconds of each activity per zone: power zones 1-7 by % of the FTP in force on the activity's date (< 55, 55-75, 75-90, 90-105, 105-120, 120-150, >= 150), heart-rate zones 1-5 by % of threshold heart rate (< 81, 81-89, 90-93, 94-99, >= 100); every zone listed, zeros included; replaced on every sync.",
+    columns: &[
+        activity_id(),
+        required(computed("kind", String, "power or heart_rate.")),
+        required(computed("zone", Int64, "Zone number, 1 = easiest.")),
+        required(computed(
+            "seconds",
+            Int64,
+            "Moving seconds spent in the zone.",
+        )),
+    ],
+    ignored_keys: &[],
+};
+
 /// Every table `sync` writes, in load order.
-pub static TABLES: [&Table; 4] = [&ACTIVITIES, &ATHLETE, &ATHLETE_SETTINGS, &SYNC_RUNS];
+pub static TABLES: [&Table; 8] = [
+    &ACTIVITIES,
+    &ATHLETE,
+    &ATHLETE_SETTINGS,
+    &ACTIVITY_STREAMS,
+    &POWER_CURVE,
+    &BEST_EFFORTS,
+    &TIME_IN_ZONES,
+    &SYNC_RUNS,
+];
 
 impl Kind {
     pub fn arrow(self) -> DataType {

@@ -202,6 +202,17 @@ pub fn with_defaults(mut entries: Vec<Entry>, observed: &Observed) -> Vec<Entry>
     entries
 }
 
+/// The entry in force on a local `date`: the latest one starting on or before
+/// it; dates before the first entry use the first (as the views do).
+/// `entries` are sorted by `from`, as `read_file` and `with_defaults` leave them.
+pub fn in_force(entries: &[Entry], date: NaiveDate) -> Option<&Entry> {
+    entries
+        .iter()
+        .rev()
+        .find(|e| e.from <= date)
+        .or_else(|| entries.first())
+}
+
 /// `athlete_settings` rows, laid out by the schema.
 pub fn rows(entries: &[Entry]) -> Vec<Row> {
     entries
@@ -263,6 +274,19 @@ mod tests {
                 "threshold_hr"
             ]
         );
+    }
+
+    #[test]
+    fn the_entry_in_force_is_the_latest_started_and_the_first_before_any() {
+        let (_d, path) = write(
+            "[[settings]]\nfrom = \"2021-01-01\"\nftp_w = 240\n[[settings]]\nfrom = \"2022-01-01\"\nftp_w = 260\n",
+        );
+        let e = read_file(&path).unwrap();
+        let on =
+            |y, m, d| in_force(&e, NaiveDate::from_ymd_opt(y, m, d).unwrap()).and_then(|e| e.ftp_w);
+        assert_eq!(on(2021, 12, 31), Some(240));
+        assert_eq!(on(2022, 1, 1), Some(260));
+        assert_eq!(on(2019, 5, 5), Some(240));
     }
 
     #[test]

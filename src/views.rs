@@ -116,6 +116,10 @@ pub static VIEWS: &[View] = views!(
     "09_yearly_summary.sql" => "yearly_summary",
     "10_eddington.sql" => "eddington",
     "11_personal_records.sql" => "personal_records",
+    "12_power_duration_curve.sql" => "power_duration_curve",
+    "13_critical_power.sql" => "critical_power",
+    "14_best_efforts_records.sql" => "best_efforts_records",
+    "15_weekly_time_in_zones.sql" => "weekly_time_in_zones",
 );
 
 impl View {

@@ -15,11 +15,17 @@ WITH settings AS (
 base AS (
   SELECT
     a.*,
+    st.stream_normalized_watts,
     -- The bulk export has no local time: its rows fall back to the UTC date.
     CAST(COALESCE(a.start_date_local, {{ utc_datetime(a.start_date) }}) AS DATE) AS local_date,
     COALESCE(g.sport_group, 'other') AS sport_group
   FROM {{ ref(activities) }} AS a
   LEFT JOIN {{ ref(sport_groups) }} AS g ON g.sport_type = a.sport_type
+  -- Normalized power from the activity's own file, when the export had one.
+  LEFT JOIN (
+    SELECT activity_id, normalized_power_w AS stream_normalized_watts
+    FROM {{ ref(activity_streams) }}
+  ) AS st ON st.activity_id = a.id
 ),
 -- The settings entry of each activity: an inner range join, then an equality
 -- LEFT JOIN back (BigQuery refuses a LEFT JOIN without an equality condition).
@@ -38,6 +44,10 @@ joined AS (
     s.ftp_w, s.max_hr, s.resting_hr, s.threshold_hr, s.weight_kg, s.sex,
     c.foot_flat_m_per_climb_m, c.ride_flat_m_per_climb_m,
     CASE WHEN b.device_watts THEN {{ float64(b.weighted_average_watts) }} END AS np,
+    -- Load and intensity use the power meter's summary, else the file's NP
+    -- (export rows never say device_watts).
+    COALESCE(CASE WHEN b.device_watts THEN {{ float64(b.weighted_average_watts) }} END,
+             b.stream_normalized_watts) AS np_for_load,
     -- Heart-rate reserve fractions, before clamping (NULL when unknown).
     (b.average_heartrate - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0) AS hrr_unclamped,
     (s.threshold_hr - s.resting_hr) / NULLIF(s.max_hr - s.resting_hr, 0) AS hrr_threshold_unclamped,
@@ -61,7 +71,7 @@ clamped AS (
 metrics AS (
   SELECT
     *,
-    np / NULLIF(ftp_w, 0) AS if_raw,
+    np_for_load / NULLIF(ftp_w, 0) AS if_raw,
     CASE WHEN has_heartrate AND average_heartrate IS NOT NULL
          THEN moving_time / 60.0 * hrr * trimp_a * EXP(trimp_b * hrr) END AS trimp_raw,
     60.0 * hrr_threshold * trimp_a * EXP(trimp_b * hrr_threshold) AS trimp_threshold_hour
@@ -70,7 +80,7 @@ metrics AS (
 loads AS (
   SELECT
     *,
-    CASE WHEN sport_group = 'ride' AND np IS NOT NULL AND ftp_w > 0
+    CASE WHEN sport_group = 'ride' AND np_for_load IS NOT NULL AND ftp_w > 0
          THEN moving_time / 3600.0 * if_raw * if_raw * 100.0 END AS tss_raw,
     100.0 * trimp_raw / NULLIF(trimp_threshold_hour, 0) AS hr_tss_raw
   FROM metrics
@@ -99,6 +109,7 @@ SELECT
   max_heartrate AS max_heartrate,
   average_watts AS avg_watts,
   np AS normalized_watts,
+  stream_normalized_watts,
   kilojoules AS work_kj,
   average_watts / NULLIF(weight_kg, 0) AS watts_per_kg,
   if_raw AS intensity_factor,

@@ -550,11 +550,12 @@ impl Warehouse for BigQueryWarehouse {
         // Each load is atomic, the set is not (no multi-table transaction for
         // load jobs): a failure says which tables were already replaced.
         let mut replaced = Vec::new();
-        for (table, file) in [
+        let main = [
             (&ACTIVITIES, load.activities),
             (&ATHLETE, load.athlete),
             (&ATHLETE_SETTINGS, load.athlete_settings),
-        ] {
+        ];
+        for &(table, file) in main.iter().chain(load.files) {
             if let Err(i) = interrupt::check() {
                 return Err(WarehouseError::Interrupted {
                     warehouse: self.name(),
@@ -586,7 +587,7 @@ impl Warehouse for BigQueryWarehouse {
     async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
         let mut removed = Vec::new();
         let views = crate::views::VIEWS.iter().rev().map(|v| v.name);
-        let tables = [&ACTIVITIES, &ATHLETE, &ATHLETE_SETTINGS, &SYNC_RUNS].map(|t| t.name);
+        let tables = crate::schema::TABLES.map(|t| t.name);
         for name in views.chain(tables) {
             let deleted = self
                 .tables
@@ -662,6 +663,10 @@ fn load_job_resource(
     }
     if !table.cluster_by.is_empty() {
         load["clustering"] = json!({ "fields": table.cluster_by });
+    }
+    if write == "WRITE_APPEND" {
+        // `sync_runs` from an older version gains the columns added since.
+        load["schemaUpdateOptions"] = json!(["ALLOW_FIELD_ADDITION"]);
     }
     json!({
         "jobReference": {

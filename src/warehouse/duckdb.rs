@@ -128,6 +128,8 @@ impl DuckDbWarehouse {
         Ok(())
     }
 
+    /// `sync_runs` is appended to, never replaced: a table from an older
+    /// version gains the columns added since (all nullable), keeping its rows.
     fn create_runs_table(&self) -> Result<(), WarehouseError> {
         let ddl = SYNC_RUNS.duckdb_ddl().replacen(
             "CREATE OR REPLACE TABLE",
@@ -136,7 +138,18 @@ impl DuckDbWarehouse {
         );
         self.conn
             .execute_batch(&ddl)
-            .map_err(self.load_error(SYNC_RUNS.name))
+            .map_err(self.load_error(SYNC_RUNS.name))?;
+        for c in SYNC_RUNS.columns.iter().filter(|c| c.nullable) {
+            self.conn
+                .execute_batch(&format!(
+                    "ALTER TABLE \"{}\" ADD COLUMN IF NOT EXISTS \"{}\" {}",
+                    SYNC_RUNS.name,
+                    c.name,
+                    c.kind.duckdb()
+                ))
+                .map_err(self.load_error(SYNC_RUNS.name))?;
+        }
+        Ok(())
     }
 
     fn in_transaction(
@@ -188,11 +201,12 @@ impl Warehouse for DuckDbWarehouse {
 
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
         self.in_transaction(ACTIVITIES.name, || {
-            for (table, file) in [
+            let main = [
                 (&ACTIVITIES, load.activities),
                 (&ATHLETE, load.athlete),
                 (&ATHLETE_SETTINGS, load.athlete_settings),
-            ] {
+            ];
+            for &(table, file) in main.iter().chain(load.files) {
                 // CREATE OR REPLACE applies schema changes between versions, too.
                 self.conn
                     .execute_batch(&table.duckdb_ddl())

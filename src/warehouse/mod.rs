@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::interrupt::Signal;
+use crate::schema::Table;
 
 /// The `--warehouse` setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +147,9 @@ pub struct Load<'a> {
     pub activities: &'a Path,
     pub athlete: &'a Path,
     pub athlete_settings: &'a Path,
+    /// The tables made from the export's activity files (`activity_streams`,
+    /// `power_curve`, `best_efforts`, `time_in_zones`), each with its file.
+    pub files: &'a [(&'static Table, &'a Path)],
     /// The run's `sync_runs` row.
     pub run: &'a Path,
 }
@@ -154,8 +158,8 @@ pub struct Load<'a> {
 pub trait Warehouse {
     /// Rows in `activities` now, or `None` when the table does not exist yet.
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError>;
-    /// Replaces `activities`, `athlete` and `athlete_settings`, appends to
-    /// `sync_runs` and (re)creates the views, atomically.
+    /// Replaces `activities`, `athlete`, `athlete_settings` and the file
+    /// tables, appends to `sync_runs` and (re)creates the views, atomically.
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError>;
     /// Appends a failed run's row to `sync_runs`, leaving the other tables alone.
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError>;

@@ -1,0 +1,223 @@
+//! From the export's activity files to the rows of `activity_streams`,
+//! `power_curve`, `best_efforts` and `time_in_zones`.
+//!
+//! Responsible for: reading each file the CSV names (one reader, in CSV
+//! order, since a zip is read sequentially), decoding and computing on every
+//! core, choosing the thresholds in force on each activity's date, and
+//! collecting every skipped file with its reason. Not responsible for: the
+//! formulas (`physiology`), decoding (`files`), logging or loading (the
+//! pipeline's job).
+
+use std::path::Path;
+use std::sync::{Mutex, mpsc};
+
+use chrono::DateTime;
+
+use super::{SportGroup, best_efforts, heart_rate_zones, power_curve, power_zones, summary};
+use crate::export::ActivityFile;
+use crate::files::{self, Archive, SkipReason};
+use crate::schema::{ACTIVITY_STREAMS, BEST_EFFORTS, POWER_CURVE, TIME_IN_ZONES, Table};
+use crate::settings::{Entry, in_force};
+use crate::transform::decode::{Cell, Row};
+
+/// A file named by the export that gave no rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skipped {
+    pub activity_id: i64,
+    /// As the CSV wrote it.
+    pub filename: String,
+    pub reason: SkipReason,
+}
+
+/// Rows for the four tables, sorted by activity id.
+#[derive(Debug, Default)]
+pub struct FileRows {
+    pub streams: Vec<Row>,
+    pub power_curve: Vec<Row>,
+    pub best_efforts: Vec<Row>,
+    pub time_in_zones: Vec<Row>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// One activity's rows.
+#[derive(Debug, Default)]
+struct Computed {
+    streams: Row,
+    power_curve: Vec<Row>,
+    best_efforts: Vec<Row>,
+    time_in_zones: Vec<Row>,
+}
+
+/// Reads and computes every file in `files` from the export at `export`.
+/// Fails only when the export itself cannot be opened; a bad file is a
+/// [`Skipped`] entry.
+pub fn from_export(
+    export: &Path,
+    files: &[ActivityFile],
+    settings: &[Entry],
+    cap: u64,
+) -> Result<FileRows, String> {
+    let mut archive = Archive::open(export)?;
+    let mut seen = std::collections::HashSet::new();
+    let files: Vec<&ActivityFile> = files
+        .iter()
+        .filter(|f| seen.insert(f.activity_id))
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (job_tx, job_rx) = mpsc::sync_channel::<(usize, Result<Vec<u8>, SkipReason>)>(workers * 2);
+    let job_rx = Mutex::new(job_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Computed, SkipReason>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let (job_rx, files) = (&job_rx, &files);
+            scope.spawn(move || {
+                loop {
+                    // The lock is held only to take the next job.
+                    let next = job_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((i, bytes))) = next else { break };
+                    let result = bytes.and_then(|b| compute(files[i], b, settings, cap));
+                    if done_tx.send((i, result)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        for (i, f) in files.iter().enumerate() {
+            if job_tx.send((i, archive.read(&f.filename, cap))).is_err() {
+                break;
+            }
+        }
+        drop(job_tx);
+    });
+    let mut results: Vec<(usize, Result<Computed, SkipReason>)> = done_rx.into_iter().collect();
+    results.sort_by_key(|(i, _)| files[*i].activity_id);
+    let mut out = FileRows::default();
+    for (i, result) in results {
+        match result {
+            Ok(c) => {
+                out.streams.push(c.streams);
+                out.power_curve.extend(c.power_curve);
+                out.best_efforts.extend(c.best_efforts);
+                out.time_in_zones.extend(c.time_in_zones);
+            }
+            Err(reason) => out.skipped.push(Skipped {
+                activity_id: files[i].activity_id,
+                filename: files[i].filename.clone(),
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn compute(
+    file: &ActivityFile,
+    bytes: Vec<u8>,
+    settings: &[Entry],
+    cap: u64,
+) -> Result<Computed, SkipReason> {
+    let track = files::decode(&file.filename, bytes, cap)?;
+    let tl = super::resample::resample(&track.samples);
+    let s = summary(&tl, SportGroup::of(file.sport_type.as_deref()));
+    let id = Cell::Int(file.activity_id);
+    let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
+    let streams = row(
+        &ACTIVITY_STREAMS,
+        [
+            ("activity_id", id.clone()),
+            ("file_format", Cell::Str(track.format.as_str().into())),
+            ("samples", Cell::Int(track.samples.len() as i64)),
+            ("recorded_s", Cell::Int(s.recorded_s as i64)),
+            ("moving_s", Cell::Int(s.moving_s as i64)),
+            ("has_power", Cell::Bool(s.has_power)),
+            ("has_heartrate", Cell::Bool(s.has_heartrate)),
+            ("avg_power_w", float(s.avg_power_w)),
+            ("normalized_power_w", float(s.normalized_power_w)),
+            ("max_power_w", float(s.max_power_w)),
+            ("work_kj", float(s.work_kj)),
+            ("avg_heartrate", float(s.avg_heartrate)),
+            ("efficiency_factor", float(s.efficiency_factor)),
+            ("aerobic_decoupling_pct", float(s.aerobic_decoupling_pct)),
+        ],
+    );
+    let power_curve = power_curve(&tl)
+        .into_iter()
+        .map(|(d, w)| {
+            row(
+                &POWER_CURVE,
+                [
+                    ("activity_id", id.clone()),
+                    ("duration_s", Cell::Int(d as i64)),
+                    ("watts", Cell::Float(w)),
+                ],
+            )
+        })
+        .collect();
+    let best_efforts = best_efforts(&tl)
+        .into_iter()
+        .map(|(d, t)| {
+            row(
+                &BEST_EFFORTS,
+                [
+                    ("activity_id", id.clone()),
+                    ("distance_m", Cell::Float(d)),
+                    ("elapsed_s", Cell::Float(t)),
+                ],
+            )
+        })
+        .collect();
+    // The export's dates are UTC and it has no local time: the same day the
+    // views give an export row (`local_date` falls back to the UTC date).
+    let date = file
+        .start_micros
+        .and_then(DateTime::from_timestamp_micros)
+        .map(|t| t.date_naive());
+    let entry = date.and_then(|d| in_force(settings, d));
+    let mut time_in_zones = Vec::new();
+    let zones = [
+        (
+            "power",
+            entry
+                .and_then(|e| e.ftp_w)
+                .and_then(|ftp| power_zones(&tl, ftp as f64)),
+        ),
+        (
+            "heart_rate",
+            entry
+                .and_then(|e| e.threshold_hr)
+                .and_then(|thr| heart_rate_zones(&tl, thr)),
+        ),
+    ];
+    for (kind, seconds) in zones {
+        for (zone, seconds) in seconds.into_iter().flatten().enumerate() {
+            time_in_zones.push(row(
+                &TIME_IN_ZONES,
+                [
+                    ("activity_id", id.clone()),
+                    ("kind", Cell::Str(kind.into())),
+                    ("zone", Cell::Int(zone as i64 + 1)),
+                    ("seconds", Cell::Int(seconds as i64)),
+                ],
+            ));
+        }
+    }
+    Ok(Computed {
+        streams,
+        power_curve,
+        best_efforts,
+        time_in_zones,
+    })
+}
+
+/// A row of `table` from (column, value) pairs; columns not named are NULL.
+fn row<const N: usize>(table: &Table, cells: [(&str, Cell); N]) -> Row {
+    let mut row = vec![Cell::Null; table.columns.len()];
+    for (name, cell) in cells {
+        if let Some(i) = table.index_of(name) {
+            row[i] = cell;
+        }
+    }
+    row
+}
