@@ -14,9 +14,12 @@ periods AS (
   UNION ALL
   SELECT 'all_time', NULL, * FROM efforts
 ),
+-- GoogleSQL refuses to partition by a FLOAT64: the distance's text stands
+-- in for it (STRING is VARCHAR in DuckDB).
 ranked AS (
   SELECT *, ROW_NUMBER() OVER (
-    PARTITION BY sport_group, period, period_year, distance_m ORDER BY elapsed_s, start_date, activity_id
+    PARTITION BY sport_group, period, period_year, CAST(distance_m AS STRING)
+    ORDER BY elapsed_s, start_date, activity_id
   ) AS rank_in_period
   FROM periods
 )

@@ -42,19 +42,49 @@ pub fn edge_cases() -> (PathBuf, Vec<String>) {
     (dir.join("raw"), vec!["--athlete-settings".into(), settings])
 }
 
-/// `sync --from-raw RAW EXTRA…` into a new workspace's DuckDB file; returns
-/// the workspace and the arguments (to sync the same into another warehouse).
-pub fn synced(raw: &Path, extra: &[String]) -> (Workspace, Vec<String>) {
-    let ws = Workspace::new();
-    let mut args = vec![
-        "sync".to_string(),
-        "--from-raw".into(),
-        raw.display().to_string(),
-    ];
+/// The views drawn from the export's activity files alone: empty after a
+/// sync from raw API pages, which have no files.
+pub const FILE_VIEWS: [&str; 4] = [
+    "power_duration_curve",
+    "critical_power",
+    "best_efforts_records",
+    "weekly_time_in_zones",
+];
+
+/// `--from-raw RAW EXTRA…`: what a sync from saved pages is given.
+pub fn from_raw(raw: &Path, extra: &[String]) -> Vec<String> {
+    let mut args = vec!["--from-raw".to_string(), raw.display().to_string()];
     args.extend(extra.iter().cloned());
+    args
+}
+
+/// The sample athlete's bulk export with its activity files, loaded alone.
+pub fn sample_export() -> Vec<String> {
+    vec!["--from-export".into(), format!("{SAMPLE}/export")]
+}
+
+/// `sync SOURCE…` into a new workspace's DuckDB file; returns the workspace
+/// and the arguments (to sync the same into another warehouse).
+pub fn synced(source: &[String]) -> (Workspace, Vec<String>) {
+    let ws = Workspace::new();
+    let mut args = vec!["sync".to_string()];
+    args.extend(source.iter().cloned());
     let run = ws.run(&args, &[]);
     assert_eq!(run.code(), 0, "duckdb sync: {}", run.all());
     (ws, args)
+}
+
+/// Whether a view of `rows` rows is as full as its source makes it: every
+/// view has rows, except the file views after a source without files, which
+/// must have none. The message says what is wrong.
+pub fn rows_expected(view: &str, rows: usize, source_has_files: bool) -> Result<(), String> {
+    match (FILE_VIEWS.contains(&view) && !source_has_files, rows) {
+        (false, 0) => Err(format!("{view}: no rows to compare")),
+        (true, n) if n > 0 => Err(format!(
+            "{view}: {n} rows from a source without activity files"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One cell, made comparable across engines: numbers as f64, the rest as text.
