@@ -119,7 +119,7 @@ fn a_history_without_power_or_heart_rate_says_why_there_is_no_load() {
 }
 
 #[test]
-fn without_the_physiology_views_their_sections_say_to_load_the_export() {
+fn without_activity_files_the_physiology_sections_say_to_load_the_export() {
     let ws = load(vec![walk(21, "2023-03-01")]);
     let html = report(&ws, &[]);
     for title in [
@@ -133,27 +133,24 @@ fn without_the_physiology_views_their_sections_say_to_load_the_export() {
 }
 
 #[test]
-fn when_the_physiology_views_exist_the_report_draws_them() {
-    let ws = load(vec![walk(21, "2023-03-01")]);
-    {
-        let db = Db::open(&ws.db());
-        db.0.execute_batch(
-            "CREATE VIEW power_duration_curve AS SELECT * FROM (VALUES \
-               (5, 900.0, 850.0), (60, 420.0, 400.0), (1200, 260.0, 251.0)) \
-               AS t(duration_s, best_watts_all_time, best_watts_90d); \
-             CREATE VIEW weekly_time_in_zones AS SELECT * FROM (VALUES \
-               (DATE '2023-02-27', 'heart_rate', 1, 0.5), (DATE '2023-02-27', 'heart_rate', 2, 0.25)) \
-               AS t(week_start, kind, zone, hours); \
-             CREATE VIEW gear_summary AS SELECT 'b1' AS gear_id, 'Canyon Endurace' AS name, 1234.5 AS distance_km;",
-        )
-        .unwrap();
-    }
+fn after_a_sync_of_the_sample_export_the_report_draws_the_power_curve_best_efforts_and_zones() {
+    let ws = Workspace::new();
+    let export = format!("{SAMPLE}/export");
+    let run = ws.run(&["sync".into(), "--from-export".into(), export], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
     let html = report(&ws, &[]);
-    assert!(html.contains("id=\"chart-power-curve\""));
-    assert!(html.contains("best_watts_90d"), "one line per watts column");
-    assert!(html.contains("id=\"chart-zones-heart_rate\""));
-    assert!(section(&html, "Gear").contains("Canyon Endurace"));
-    assert!(!section(&html, "Gear").contains("sync --from-export"));
+    let curve = section(&html, "Power-duration curve and best efforts");
+    assert!(curve.contains("id=\"chart-power-curve\""), "{curve}");
+    assert!(!curve.contains("sync --from-export"), "{curve}");
+    // One line per period: all time and the sample's file year.
+    assert!(html.contains("all time") && html.contains("2024"));
+    assert!(
+        curve.contains("5 km"),
+        "a best-effort row for 5 km: {curve}"
+    );
+    // Heart-rate zones only: the export alone has no FTP for power zones.
+    let zones = section(&html, "Time in zones");
+    assert!(zones.contains("id=\"chart-zones-heart_rate\""), "{zones}");
 }
 
 #[test]

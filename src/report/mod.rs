@@ -24,6 +24,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 pub use model::Report;
 use model::{Chart, Section, Series, Style, Table, XKind};
+use source::Row;
 pub use source::Source;
 
 use crate::warehouse::WarehouseError;
@@ -597,91 +598,128 @@ async fn power_curve(source: &Source) -> Result<Section, WarehouseError> {
         "The best average power for each duration, and the fastest times over set distances, \
          from the athlete's own activity files.",
     );
-    let has_curve = source.exists(POWER_CURVE).await?;
-    let has_efforts = source.exists(BEST_EFFORTS).await?;
-    if !has_curve && !has_efforts {
+    // Both views exist after any sync of this version; a warehouse last
+    // loaded by an older one has neither.
+    if !source.exists(POWER_CURVE).await? || !source.exists(BEST_EFFORTS).await? {
         section.note = Some(format!(
             "Not in this warehouse yet (no `{POWER_CURVE}` or `{BEST_EFFORTS}` view). \
              {HOW_TO_GET_FILES}"
         ));
         return Ok(section);
     }
-    if has_curve {
-        let rows = source.json_rows(POWER_CURVE).await?;
-        if let Some(chart) = curve_chart(&rows) {
-            section.charts.push(chart);
-        } else {
+    let curve = source
+        .rows(&format!(
+            "SELECT CASE WHEN period = 'year' THEN CAST(year AS STRING) ELSE period END, \
+             CAST(duration_s AS STRING), CAST(watts AS STRING) \
+             FROM {POWER_CURVE} ORDER BY duration_s"
+        ))
+        .await?;
+    let efforts = source
+        .rows(&format!(
+            "SELECT sport_group, CAST(distance_m AS STRING), CAST(elapsed_s AS STRING), \
+             CAST(pace_min_per_km AS STRING), CAST(local_date AS STRING), \
+             CAST(activity_id AS STRING) \
+             FROM {BEST_EFFORTS} WHERE period = 'all_time' ORDER BY sport_group, distance_m"
+        ))
+        .await?;
+    if curve.is_empty() && efforts.is_empty() {
+        section.note = Some(format!(
+            "No activity files loaded: `{POWER_CURVE}` and `{BEST_EFFORTS}` are empty. \
+             {HOW_TO_GET_FILES}"
+        ));
+        return Ok(section);
+    }
+    match curve_chart(&curve) {
+        Some(chart) => section.charts.push(chart),
+        None => {
             section.note = Some(format!(
                 "`{POWER_CURVE}` has no rows: none of the loaded activity files has power."
-            ));
+            ))
         }
     }
-    if has_efforts {
-        let rows = source.json_rows(BEST_EFFORTS).await?;
-        section.tables.push(generic_table(
-            "best-efforts",
-            "Best efforts",
-            &format!("From {BEST_EFFORTS}: the fastest time over each distance."),
-            &rows,
-            200,
-        ));
+    if !efforts.is_empty() {
+        let rows = efforts
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r[0]),
+                    num(&r[1]).map_or_else(String::new, distance_label),
+                    num(&r[2]).map_or_else(String::new, clock),
+                    num(&r[3]).map_or_else(String::new, |p| format!("{}/km", clock(p * 60.0))),
+                    text(&r[4]),
+                    text(&r[5]),
+                ]
+            })
+            .collect();
+        section.tables.push(Table {
+            id: "best-efforts".into(),
+            title: "Best efforts".into(),
+            caption: format!(
+                "From {BEST_EFFORTS}: the fastest time over each distance, all time, per sport \
+                 group."
+            ),
+            columns: [
+                "sport group",
+                "distance",
+                "time",
+                "pace",
+                "date",
+                "activity",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        });
     }
     Ok(section)
 }
 
-/// Power against duration: one series per watts column (wide views), or
-/// per value of the text column beside `watts` (long views).
-fn curve_chart(rows: &[serde_json::Map<String, serde_json::Value>]) -> Option<Chart> {
-    let first = rows.first()?;
-    let duration_key = first.keys().find(|k| k.starts_with("duration"))?.clone();
-    let mut durations: Vec<f64> = rows
-        .iter()
-        .filter_map(|r| json_num(r.get(&duration_key)))
-        .collect();
+/// `1609.344` as `1 mile`, `21097.5` as `half marathon`, others in m or km.
+fn distance_label(metres: f64) -> String {
+    match metres {
+        m if (m - 1609.344).abs() < 0.01 => "1 mile".into(),
+        m if (m - 21097.5).abs() < 0.01 => "half marathon".into(),
+        m if (m - 42195.0).abs() < 0.01 => "marathon".into(),
+        m if m < 1000.0 => format!("{m} m"),
+        m => format!("{} km", m / 1000.0),
+    }
+}
+
+/// Seconds as `h:mm:ss`, or `m:ss` under an hour.
+fn clock(seconds: f64) -> String {
+    let s = seconds.round() as i64;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// Power against duration, one line per period (all time, the last 42, 90
+/// and 365 days, each year) from `(period, duration_s, watts)` rows.
+fn curve_chart(rows: &[Row]) -> Option<Chart> {
+    let mut durations: Vec<f64> = rows.iter().filter_map(|r| num(&r[1])).collect();
     durations.sort_by(f64::total_cmp);
     durations.dedup();
-    let index = |d: f64| durations.iter().position(|x| *x == d);
     let mut series: BTreeMap<String, Vec<Option<f64>>> = BTreeMap::new();
-    let label_key = first
-        .iter()
-        .find(|(k, v)| v.is_string() && !k.contains("date") && *k != &duration_key)
-        .map(|(k, _)| k.clone());
-    let watt_keys: Vec<String> = first
-        .keys()
-        .filter(|k| k.contains("watts"))
-        .cloned()
-        .collect();
     for r in rows {
-        let Some(i) = json_num(r.get(&duration_key)).and_then(index) else {
+        let Some(i) = num(&r[1]).and_then(|d| durations.iter().position(|x| *x == d)) else {
             continue;
         };
-        match (&label_key, watt_keys.iter().any(|k| k == "watts")) {
-            (Some(label), true) => {
-                let name = json_text(r.get(label));
-                let line = series
-                    .entry(name)
-                    .or_insert_with(|| vec![None; durations.len()]);
-                line[i] = json_num(r.get("watts"));
-            }
-            _ => {
-                for k in &watt_keys {
-                    let line = series
-                        .entry(k.clone())
-                        .or_insert_with(|| vec![None; durations.len()]);
-                    line[i] = json_num(r.get(k));
-                }
-            }
-        }
+        let line = series
+            .entry(text(&r[0]).replace('_', " "))
+            .or_insert_with(|| vec![None; durations.len()]);
+        line[i] = num(&r[2]);
     }
-    series.retain(|_, v| v.iter().any(Option::is_some));
     if series.is_empty() {
         return None;
     }
     Some(Chart {
         id: "power-curve".into(),
         title: "Power-duration curve".into(),
-        caption: "Best average power (W) held for each duration (seconds, log scale), per \
-                  period."
+        caption: "Best average power (W) held for each duration (seconds, log scale): all \
+                  time, the last 42, 90 and 365 days, and each calendar year."
             .into(),
         x_kind: XKind::Seconds,
         x: durations,
@@ -710,7 +748,9 @@ async fn zones(source: &Source, from: NaiveDate, to: NaiveDate) -> Result<Sectio
         r.keys().find(|k| k.contains(part)).cloned()
     };
     let Some(first) = rows.first() else {
-        section.note = Some(format!("`{ZONES}` has no rows."));
+        section.note = Some(format!(
+            "No activity files loaded: `{ZONES}` is empty. {HOW_TO_GET_FILES}"
+        ));
         return Ok(section);
     };
     let (Some(week), Some(zone)) = (
