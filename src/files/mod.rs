@@ -275,7 +275,7 @@ mod tests {
         };
         // 0.01 degree of latitude on the mean sphere: 1,111.95 m.
         let samples = finish(vec![at(0.0, 0.0), at(1.0, 0.01)]).unwrap();
-        assert!((samples[1].distance.unwrap() - 1111.950_8).abs() < 0.01);
+        assert!((samples[1].distance.unwrap() - 1_111.950_8).abs() < 0.01);
         let mut with = at(1.0, 0.01);
         with.sample.distance = Some(5.0);
         let samples = finish(vec![at(0.0, 0.0), with]).unwrap();

@@ -70,14 +70,12 @@ pub(super) fn points(bytes: &[u8], dialect: Dialect) -> Result<Vec<Point>, SkipR
                     path.pop();
                 }
             }
-            Event::Empty(e) => {
-                if local(&e) == dialect.point_element() {
-                    // `<trkpt lat=".." lon=".."/>`: no time, so no sample.
-                    points.push(Point {
-                        position: attr(&e, "lat").zip(attr(&e, "lon")),
-                        ..Point::default()
-                    });
-                }
+            // `<trkpt lat=".." lon=".."/>`: no time, so no sample.
+            Event::Empty(e) if local(&e) == dialect.point_element() => {
+                points.push(Point {
+                    position: attr(&e, "lat").zip(attr(&e, "lon")),
+                    ..Point::default()
+                });
             }
             Event::Text(t) => {
                 if let Some(p) = current.as_mut() {
