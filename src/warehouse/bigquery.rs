@@ -752,6 +752,26 @@ mod tests {
     }
 
     #[test]
+    fn an_appending_load_may_add_columns_and_a_replacing_one_needs_not() {
+        let runs = TABLES
+            .iter()
+            .find(|t| t.name == "sync_runs")
+            .expect("sync_runs");
+        let append = load_job_resource("p1", "ds", "US", runs, "j1", "WRITE_APPEND");
+        // A sync_runs table from before files_skipped gains the column.
+        assert_eq!(
+            append["configuration"]["load"]["schemaUpdateOptions"],
+            json!(["ALLOW_FIELD_ADDITION"])
+        );
+        let replace = load_job_resource("p1", "ds", "US", activities(), "j1", "WRITE_TRUNCATE");
+        assert!(
+            replace["configuration"]["load"]
+                .get("schemaUpdateOptions")
+                .is_none()
+        );
+    }
+
+    #[test]
     fn a_load_job_partitions_and_clusters_as_the_schema_says() {
         let table = activities();
         let job = load_job_resource("p1", "ds", "US", table, "j1", "WRITE_TRUNCATE");
