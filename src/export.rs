@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
-use crate::schema::{ACTIVITIES, Kind};
+use crate::schema::{ACTIVITIES, Kind, col_of};
 use crate::transform::decode::{Cell, Row};
 use crate::transform::{Origin, Transform, TransformError};
 
@@ -289,7 +289,7 @@ pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary
 /// The latest `start_date` in the export, as epoch seconds: with API
 /// credentials, only activities after it are fetched.
 pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
-    let start = ACTIVITIES.index_of("start_date");
+    let start = Some(col_of!(ACTIVITIES, "start_date"));
     let mut latest: Option<i64> = None;
     for_each_row(path, |row, _| {
         if let Some(Cell::Micros(t)) = start.map(|i| &row[i]) {
@@ -314,8 +314,11 @@ pub struct ActivityFile {
 
 /// Every activity of the export that names a file, in CSV order.
 pub fn activity_files(path: &Path) -> Result<Vec<ActivityFile>, ExportError> {
-    let at = |name: &str| ACTIVITIES.index_of(name);
-    let (id, sport, start) = (at("id"), at("sport_type"), at("start_date"));
+    let (id, sport, start) = (
+        Some(col_of!(ACTIVITIES, "id")),
+        Some(col_of!(ACTIVITIES, "sport_type")),
+        Some(col_of!(ACTIVITIES, "start_date")),
+    );
     let mut files = Vec::new();
     for_each_row(path, |row, filename| {
         let filename = filename.map(str::trim).filter(|f| !f.is_empty());

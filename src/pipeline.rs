@@ -19,6 +19,7 @@ use crate::parquet_out::ParquetOut;
 use crate::physiology::rows::{FileRows, from_export};
 use crate::schema::{
     ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES, Table,
+    col_of,
 };
 use crate::settings as athlete_settings;
 use crate::strava::api::PER_PAGE;
@@ -431,20 +432,28 @@ fn run_row(
     message: Option<&str>,
 ) -> Row {
     let mut row = vec![Cell::Null; SYNC_RUNS.columns.len()];
-    let mut set = |name: &str, cell: Cell| {
-        if let Some(i) = SYNC_RUNS.index_of(name) {
-            row[i] = cell;
-        }
-    };
-    set("started_at", Cell::Micros(started.timestamp_micros()));
-    set("finished_at", Cell::Micros(Utc::now().timestamp_micros()));
-    set("outcome", Cell::Str(outcome.into()));
-    set("source", Cell::Str(source.into()));
-    set("activities", Cell::Int(activities as i64));
-    set("api_calls", Cell::Int(api_calls as i64));
-    set("files_skipped", Cell::Int(files_skipped as i64));
+    let mut set = |i: usize, cell: Cell| row[i] = cell;
     set(
-        "message",
+        col_of!(SYNC_RUNS, "started_at"),
+        Cell::Micros(started.timestamp_micros()),
+    );
+    set(
+        col_of!(SYNC_RUNS, "finished_at"),
+        Cell::Micros(Utc::now().timestamp_micros()),
+    );
+    set(col_of!(SYNC_RUNS, "outcome"), Cell::Str(outcome.into()));
+    set(col_of!(SYNC_RUNS, "source"), Cell::Str(source.into()));
+    set(
+        col_of!(SYNC_RUNS, "activities"),
+        Cell::Int(activities as i64),
+    );
+    set(col_of!(SYNC_RUNS, "api_calls"), Cell::Int(api_calls as i64));
+    set(
+        col_of!(SYNC_RUNS, "files_skipped"),
+        Cell::Int(files_skipped as i64),
+    );
+    set(
+        col_of!(SYNC_RUNS, "message"),
         message.map_or(Cell::Null, |m| Cell::Str(crate::redact::redact(m))),
     );
     row

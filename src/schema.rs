@@ -652,6 +652,31 @@ pub static TIME_IN_ZONES: Table = Table {
 };
 
 /// Every table `sync` writes, in load order.
+/// `col_of!(TABLE, "name")`: the index of a column, found when compiling.
+/// `col_of!(SYNC_RUNS, "outcme")` does not compile.
+macro_rules! col_of {
+    ($table:path, $name:literal) => {{
+        const INDEX: usize = $table.column_index($name);
+        INDEX
+    }};
+}
+pub(crate) use col_of;
+
+const fn const_str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 pub static TABLES: [&Table; 8] = [
     &ACTIVITIES,
     &ATHLETE,
@@ -715,8 +740,25 @@ impl Table {
         Arc::new(Schema::new(fields))
     }
 
+    /// The column named `name`, for names that arrive at run time (export
+    /// headers mapped to columns). Names written in the code use [`col_of!`],
+    /// which checks them when compiling.
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The index of column `name`, or a panic. Called in a `const` (see
+    /// [`col_of!`]), the panic is a compile error: a misspelt column never
+    /// becomes a silent NULL.
+    pub const fn column_index(&self, name: &str) -> usize {
+        let mut i = 0;
+        while i < self.columns.len() {
+            if const_str_eq(self.columns[i].name, name) {
+                return i;
+            }
+            i += 1;
+        }
+        panic!("no column of that name in this table (src/schema.rs)")
     }
 
     /// BigQuery's JSON table schema, descriptions included (Looker Studio shows them).

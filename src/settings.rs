@@ -25,7 +25,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::exit::ConfigError;
-use crate::schema::ATHLETE_SETTINGS;
+use crate::schema::{ATHLETE_SETTINGS, col_of};
 use crate::transform::decode::{Cell, Row, days_since_epoch};
 
 /// Resting heart rate when nothing says otherwise (a common default, e.g. Atlo's).
@@ -219,20 +219,31 @@ pub fn rows(entries: &[Entry]) -> Vec<Row> {
         .iter()
         .map(|e| {
             let mut row = vec![Cell::Null; ATHLETE_SETTINGS.columns.len()];
-            let mut set = |name: &str, cell: Cell| {
-                if let Some(i) = ATHLETE_SETTINGS.index_of(name) {
-                    row[i] = cell;
-                }
-            };
+            let mut set = |i: usize, cell: Cell| row[i] = cell;
             let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
-            set("effective_from", Cell::Days(days_since_epoch(e.from)));
-            set("ftp_w", e.ftp_w.map_or(Cell::Null, Cell::Int));
-            set("max_hr", float(e.max_hr));
-            set("resting_hr", float(e.resting_hr));
-            set("threshold_hr", float(e.threshold_hr));
-            set("weight_kg", float(e.weight_kg));
-            set("sex", e.sex.clone().map_or(Cell::Null, Cell::Str));
-            set("defaults_used", Cell::Str(e.defaults_used.join(",")));
+            set(
+                col_of!(ATHLETE_SETTINGS, "effective_from"),
+                Cell::Days(days_since_epoch(e.from)),
+            );
+            set(
+                col_of!(ATHLETE_SETTINGS, "ftp_w"),
+                e.ftp_w.map_or(Cell::Null, Cell::Int),
+            );
+            set(col_of!(ATHLETE_SETTINGS, "max_hr"), float(e.max_hr));
+            set(col_of!(ATHLETE_SETTINGS, "resting_hr"), float(e.resting_hr));
+            set(
+                col_of!(ATHLETE_SETTINGS, "threshold_hr"),
+                float(e.threshold_hr),
+            );
+            set(col_of!(ATHLETE_SETTINGS, "weight_kg"), float(e.weight_kg));
+            set(
+                col_of!(ATHLETE_SETTINGS, "sex"),
+                e.sex.clone().map_or(Cell::Null, Cell::Str),
+            );
+            set(
+                col_of!(ATHLETE_SETTINGS, "defaults_used"),
+                Cell::Str(e.defaults_used.join(",")),
+            );
             row
         })
         .collect()

@@ -16,7 +16,7 @@ use chrono::DateTime;
 use super::{SportGroup, best_efforts, heart_rate_zones, power_curve, power_zones, summary};
 use crate::export::ActivityFile;
 use crate::files::{self, Archive, SkipReason};
-use crate::schema::{ACTIVITY_STREAMS, BEST_EFFORTS, POWER_CURVE, TIME_IN_ZONES, Table};
+use crate::schema::{ACTIVITY_STREAMS, BEST_EFFORTS, POWER_CURVE, TIME_IN_ZONES, Table, col_of};
 use crate::settings::{Entry, in_force};
 use crate::transform::decode::{Cell, Row};
 
@@ -126,20 +126,56 @@ fn compute(
     let streams = row(
         &ACTIVITY_STREAMS,
         [
-            ("activity_id", id.clone()),
-            ("file_format", Cell::Str(track.format.as_str().into())),
-            ("samples", Cell::Int(track.samples.len() as i64)),
-            ("recorded_s", Cell::Int(s.recorded_s as i64)),
-            ("moving_s", Cell::Int(s.moving_s as i64)),
-            ("has_power", Cell::Bool(s.has_power)),
-            ("has_heartrate", Cell::Bool(s.has_heartrate)),
-            ("avg_power_w", float(s.avg_power_w)),
-            ("normalized_power_w", float(s.normalized_power_w)),
-            ("max_power_w", float(s.max_power_w)),
-            ("work_kj", float(s.work_kj)),
-            ("avg_heartrate", float(s.avg_heartrate)),
-            ("efficiency_factor", float(s.efficiency_factor)),
-            ("aerobic_decoupling_pct", float(s.aerobic_decoupling_pct)),
+            (col_of!(ACTIVITY_STREAMS, "activity_id"), id.clone()),
+            (
+                col_of!(ACTIVITY_STREAMS, "file_format"),
+                Cell::Str(track.format.as_str().into()),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "samples"),
+                Cell::Int(track.samples.len() as i64),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "recorded_s"),
+                Cell::Int(s.recorded_s as i64),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "moving_s"),
+                Cell::Int(s.moving_s as i64),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "has_power"),
+                Cell::Bool(s.has_power),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "has_heartrate"),
+                Cell::Bool(s.has_heartrate),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "avg_power_w"),
+                float(s.avg_power_w),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "normalized_power_w"),
+                float(s.normalized_power_w),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "max_power_w"),
+                float(s.max_power_w),
+            ),
+            (col_of!(ACTIVITY_STREAMS, "work_kj"), float(s.work_kj)),
+            (
+                col_of!(ACTIVITY_STREAMS, "avg_heartrate"),
+                float(s.avg_heartrate),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "efficiency_factor"),
+                float(s.efficiency_factor),
+            ),
+            (
+                col_of!(ACTIVITY_STREAMS, "aerobic_decoupling_pct"),
+                float(s.aerobic_decoupling_pct),
+            ),
         ],
     );
     let power_curve = power_curve(&tl)
@@ -148,9 +184,9 @@ fn compute(
             row(
                 &POWER_CURVE,
                 [
-                    ("activity_id", id.clone()),
-                    ("duration_s", Cell::Int(d as i64)),
-                    ("watts", Cell::Float(w)),
+                    (col_of!(POWER_CURVE, "activity_id"), id.clone()),
+                    (col_of!(POWER_CURVE, "duration_s"), Cell::Int(d as i64)),
+                    (col_of!(POWER_CURVE, "watts"), Cell::Float(w)),
                 ],
             )
         })
@@ -161,9 +197,9 @@ fn compute(
             row(
                 &BEST_EFFORTS,
                 [
-                    ("activity_id", id.clone()),
-                    ("distance_m", Cell::Float(d)),
-                    ("elapsed_s", Cell::Float(t)),
+                    (col_of!(BEST_EFFORTS, "activity_id"), id.clone()),
+                    (col_of!(BEST_EFFORTS, "distance_m"), Cell::Float(d)),
+                    (col_of!(BEST_EFFORTS, "elapsed_s"), Cell::Float(t)),
                 ],
             )
         })
@@ -195,10 +231,10 @@ fn compute(
             time_in_zones.push(row(
                 &TIME_IN_ZONES,
                 [
-                    ("activity_id", id.clone()),
-                    ("kind", Cell::Str(kind.into())),
-                    ("zone", Cell::Int(zone as i64 + 1)),
-                    ("seconds", Cell::Int(seconds as i64)),
+                    (col_of!(TIME_IN_ZONES, "activity_id"), id.clone()),
+                    (col_of!(TIME_IN_ZONES, "kind"), Cell::Str(kind.into())),
+                    (col_of!(TIME_IN_ZONES, "zone"), Cell::Int(zone as i64 + 1)),
+                    (col_of!(TIME_IN_ZONES, "seconds"), Cell::Int(seconds as i64)),
                 ],
             ));
         }
@@ -211,13 +247,12 @@ fn compute(
     })
 }
 
-/// A row of `table` from (column, value) pairs; columns not named are NULL.
-fn row<const N: usize>(table: &Table, cells: [(&str, Cell); N]) -> Row {
+/// A row of `table` from (column index, value) pairs, the indices from
+/// `col_of!` (checked when compiling); columns not named are NULL.
+fn row<const N: usize>(table: &Table, cells: [(usize, Cell); N]) -> Row {
     let mut row = vec![Cell::Null; table.columns.len()];
-    for (name, cell) in cells {
-        if let Some(i) = table.index_of(name) {
-            row[i] = cell;
-        }
+    for (i, cell) in cells {
+        row[i] = cell;
     }
     row
 }

@@ -18,7 +18,7 @@ use decode::{Cell, Decoder, Row};
 use parquet::{ParquetTableWriter, WriteError};
 
 use crate::excerpt::excerpt;
-use crate::schema::{ACTIVITIES, ATHLETE};
+use crate::schema::{ACTIVITIES, ATHLETE, col_of};
 use crate::settings::Observed;
 
 #[derive(Debug, thiserror::Error)]
@@ -113,13 +113,13 @@ impl Transform {
             athlete_path,
             seen: HashSet::new(),
             duplicates: 0,
-            start_column: ACTIVITIES.index_of("start_date"),
+            start_column: Some(col_of!(ACTIVITIES, "start_date")),
             start_range: None,
-            max_hr_column: ACTIVITIES.index_of("max_heartrate"),
-            local_start_column: ACTIVITIES.index_of("start_date_local"),
+            max_hr_column: Some(col_of!(ACTIVITIES, "max_heartrate")),
+            local_start_column: Some(col_of!(ACTIVITIES, "start_date_local")),
             max_hr: None,
             first_local_start: None,
-            source_column: ACTIVITIES.index_of("source"),
+            source_column: Some(col_of!(ACTIVITIES, "source")),
         })
     }
 
@@ -227,20 +227,17 @@ impl Transform {
             Some(Cell::Int(id)) => Some(*id),
             _ => None,
         };
-        let profile = |name: &str| {
-            let row = athlete_row.as_ref()?;
-            ATHLETE.index_of(name).map(|i| row[i].clone())
-        };
+        let profile = |i: usize| athlete_row.as_ref().map(|row| row[i].clone());
         let observed = Observed {
-            ftp_w: match profile("ftp") {
+            ftp_w: match profile(col_of!(ATHLETE, "ftp")) {
                 Some(Cell::Int(v)) if v > 0 => Some(v),
                 _ => None,
             },
-            weight_kg: match profile("weight") {
+            weight_kg: match profile(col_of!(ATHLETE, "weight")) {
                 Some(Cell::Float(v)) if v > 0.0 => Some(v),
                 _ => None,
             },
-            sex: match profile("sex") {
+            sex: match profile(col_of!(ATHLETE, "sex")) {
                 Some(Cell::Str(s)) if !s.is_empty() => Some(s),
                 _ => None,
             },
