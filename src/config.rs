@@ -66,6 +66,30 @@ pub enum Command {
     LookerUrl(LookerArgs),
     /// Write one self-contained HTML dashboard drawn from the views.
     Report(ReportArgs),
+    /// Show the last runs recorded in `sync_runs`: when, outcome, activities, API calls, message.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The warehouse: duckdb:PATH (for BigQuery, status prints the `bq query` to run).
+    #[arg(long, env = "WAREHOUSE", default_value = "duckdb:strava.duckdb")]
+    pub warehouse: WarehouseSpec,
+
+    /// How many runs, newest first.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+
+    /// text (a table) or json (one array).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// How a command prints its result on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -380,6 +404,10 @@ pub struct SyncArgs {
     /// Time limit for one HTTP request, in seconds.
     #[arg(long, env = "HTTP_TIMEOUT_SECS", default_value_t = 60)]
     pub http_timeout_secs: u64,
+
+    /// The closing summary on stdout: text for people, json (one object) for scripts.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
 
     /// Time limit for Strava's token call, in seconds. Longer than a page's:
     /// a token call that timed out after reaching Strava is never repeated.

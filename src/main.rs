@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use strava_warehouse::config::{
-    Cli, Command, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs,
-    WarehouseArgs,
+    Cli, Command, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, StatusArgs, SummaryFormat,
+    SyncArgs, ViewsArgs, WarehouseArgs,
 };
 use strava_warehouse::exit;
 #[cfg(not(feature = "duckdb"))]
@@ -65,6 +65,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Purge(args) => purge(&args).await,
         Command::Report(args) => report(&args).await,
+        Command::Status(args) => status(&args),
         Command::LookerUrl(args) => match &args.warehouse.warehouse {
             WarehouseSpec::BigQuery { project, dataset } => emit(&format!(
                 "{}\n",
@@ -159,7 +160,10 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
             strava_warehouse::pipeline::sync(&mut w, &settings).await?
         }
     };
-    print_summary(&report, &spec.to_string());
+    match args.format {
+        SummaryFormat::Text => print_summary(&report, &spec.to_string()),
+        SummaryFormat::Json => emit(&format!("{}\n", report.to_json(&spec.to_string())))?,
+    }
     Ok(())
 }
 
@@ -386,4 +390,41 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
+}
+
+fn status(args: &StatusArgs) -> anyhow::Result<()> {
+    use strava_warehouse::status;
+    let rows = match &args.warehouse {
+        WarehouseSpec::DuckDb(path) => recent_runs_duckdb(path, args.limit)?,
+        WarehouseSpec::BigQuery { project, dataset } => {
+            return Err(exit::ConfigError(format!(
+                "status reads DuckDB files; for BigQuery run: bq query --use_legacy_sql=false \
+                 \"{}\"",
+                status::bigquery_query(project, dataset, args.limit)
+            ))
+            .into());
+        }
+    };
+    match args.format {
+        SummaryFormat::Text => emit(&status::table(&rows)),
+        SummaryFormat::Json => emit(&status::json(&rows)),
+    }
+}
+
+/// Read-only, and no file is created: before the first sync there are no runs.
+#[cfg(feature = "duckdb")]
+fn recent_runs_duckdb(
+    path: &Path,
+    limit: u32,
+) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
+    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
+    match DuckDbWarehouse::open_read_only(path)? {
+        Some(w) => Ok(w.recent_runs(limit)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn recent_runs_duckdb(_: &Path, _: u32) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
+    Err(no_duckdb())
 }

@@ -18,12 +18,13 @@ fn an_unknown_warehouse_scheme_is_exit_2_naming_the_choices() {
 }
 
 #[test]
-fn a_missing_environment_variable_is_exit_2_naming_it() {
+fn missing_environment_variables_are_exit_2_naming_every_one_at_once() {
     let ws = Workspace::new();
     let run = ws.run(&["sync".into()], &[("STRAVA_CLIENT_ID", "1".into())]);
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(
-        run.stderr().contains("STRAVA_CLIENT_SECRET"),
+        run.stderr()
+            .contains("STRAVA_CLIENT_SECRET, STRAVA_REFRESH_TOKEN are not set"),
         "{}",
         run.stderr()
     );
@@ -302,4 +303,68 @@ async fn a_raw_retention_beyond_a_century_is_exit_2_naming_the_allowed_range() {
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(run.stderr().contains("0..=36500"), "{}", run.stderr());
     assert!(strava.requests().await.is_empty(), "no call may be spent");
+}
+
+/// `sync` asked for Google Cloud with a `file:` store (so the Strava
+/// credentials are not what fails).
+fn google_cloud_sync(ws: &Workspace, flag: &str, value: &str) -> Run {
+    let secrets = format!("file:{}", ws.secrets_file().display());
+    let mut args: Vec<String> = vec!["sync".into(), "--secrets".into(), secrets];
+    args.extend([flag.to_string(), value.to_string()]);
+    ws.run(&args, &[])
+}
+
+#[cfg(not(feature = "gcp"))]
+#[test]
+fn a_build_without_gcp_asked_for_google_cloud_is_exit_2_saying_how_to_get_it() {
+    let ws = Workspace::new();
+    for (flag, value) in [("--warehouse", "bigquery:p1.d1"), ("--secrets", "gcp:p1")] {
+        let run = google_cloud_sync(&ws, flag, value);
+        assert_eq!(run.code(), 2, "{flag} {value}: {}", run.all());
+        let err = run.stderr();
+        assert!(
+            err.contains(value) && err.contains("built without the `gcp` feature"),
+            "{flag} {value}: {err}"
+        );
+        assert!(err.contains("--features gcp"), "{flag} {value}: {err}");
+    }
+    assert!(!ws.db().exists(), "{}", ws.db().display());
+}
+
+#[cfg(feature = "gcp")]
+#[test]
+fn bigquery_with_no_google_credentials_at_all_says_so_and_names_the_gcloud_command() {
+    // The run's environment is cleared: no GOOGLE_APPLICATION_CREDENTIALS,
+    // no HOME (so no gcloud file), and no metadata server on this machine.
+    let ws = Workspace::new();
+    let run = google_cloud_sync(&ws, "--warehouse", "bigquery:p1.d1");
+    assert_ne!(run.code(), 0, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("no Application Default Credentials found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gcloud auth application-default login"),
+        "{err}"
+    );
+    assert!(!err.contains("transient errors"), "{err}");
+}
+
+#[test]
+fn a_from_raw_folder_that_does_not_exist_is_exit_2_saying_so_once() {
+    let ws = Workspace::new();
+    let missing = ws.path("no-such-run");
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-raw".into(),
+            missing.display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 2, "{}", run.all());
+    let err = run.stderr();
+    assert!(err.contains("does not exist"), "{err}");
+    assert_eq!(err.matches("no-such-run").count(), 1, "{err}");
 }

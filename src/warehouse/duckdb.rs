@@ -11,6 +11,7 @@ use duckdb::Connection;
 
 use super::{Load, Warehouse, WarehouseError};
 use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, TABLES, Table};
+use crate::status::{self, RunRow};
 use crate::views;
 
 pub struct DuckDbWarehouse {
@@ -36,6 +37,72 @@ impl DuckDbWarehouse {
             path: path.to_path_buf(),
             conn,
         })
+    }
+
+    /// Opens the file for reading only (`status`, `doctor`): never creates
+    /// it, and other readers may have it open at the same time. `None` when
+    /// no file is there yet.
+    pub fn open_read_only(path: &Path) -> Result<Option<Self>, WarehouseError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly);
+        let conn = config
+            .and_then(|config| Connection::open_with_flags(path, config))
+            .map_err(|e| WarehouseError::Unavailable {
+                warehouse: format!("duckdb:{}", path.display()),
+                detail: e.to_string(),
+            })?;
+        let _ = conn.execute_batch("SET autoinstall_known_extensions = false");
+        let _ = conn.execute_batch("SET TimeZone = 'UTC'");
+        Ok(Some(DuckDbWarehouse {
+            path: path.to_path_buf(),
+            conn,
+        }))
+    }
+
+    /// The last `limit` runs in `sync_runs`, newest first (`status`); none
+    /// when the table does not exist yet.
+    pub fn recent_runs(&self, limit: u32) -> Result<Vec<RunRow>, WarehouseError> {
+        if !self.table_exists(SYNC_RUNS.name)? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(&status::duckdb_query(limit))
+            .map_err(self.read_error(SYNC_RUNS.name))?;
+        stmt.query_map([], |r| {
+            Ok(RunRow {
+                started_at: r.get(0)?,
+                outcome: r.get(1)?,
+                source: r.get(2)?,
+                activities: r.get(3)?,
+                api_calls: r.get(4)?,
+                message: r.get(5)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(self.read_error(SYNC_RUNS.name))
+    }
+
+    fn table_exists(&self, name: &'static str) -> Result<bool, WarehouseError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables \
+                 WHERE table_schema = 'main' AND table_name = ?",
+                [name],
+                |r| r.get(0),
+            )
+            .map_err(self.read_error(name))?;
+        Ok(n > 0)
+    }
+
+    fn read_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
+        move |e| WarehouseError::Unavailable {
+            warehouse: self.name(),
+            detail: format!("reading `{table}` failed: {e}"),
+        }
     }
 
     pub fn connection(&self) -> &Connection {
