@@ -7,6 +7,7 @@
 //! them into the per-second metric tables.
 
 pub mod config;
+pub mod doctor;
 pub mod excerpt;
 pub mod exit;
 pub mod export;

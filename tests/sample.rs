@@ -149,3 +149,33 @@ fn status_prints_a_table_with_a_header_and_one_line_per_run() {
     assert!(lines[0].starts_with("started (UTC)"), "{out}");
     assert!(lines[1].contains(" ok "), "{out}");
 }
+
+#[test]
+fn every_loaded_table_and_column_carries_its_schema_description() {
+    let ws = Workspace::new();
+    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let db = Db::open(&ws.db());
+    for table in strava_warehouse::schema::TABLES {
+        let sql = format!(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = '{}'",
+            table.name
+        );
+        assert_eq!(db.one::<String>(&sql), table.description, "{}", table.name);
+        for column in table.columns {
+            let sql = format!(
+                "SELECT comment FROM duckdb_columns() \
+                 WHERE table_name = '{}' AND column_name = '{}'",
+                table.name, column.name
+            );
+            assert_eq!(
+                db.one::<String>(&sql),
+                column.description,
+                "{}.{}",
+                table.name,
+                column.name
+            );
+        }
+    }
+}

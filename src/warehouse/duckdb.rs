@@ -23,10 +23,7 @@ impl DuckDbWarehouse {
     pub fn open(path: &Path) -> Result<Self, WarehouseError> {
         let conn = Connection::open(path).map_err(|e| WarehouseError::Unavailable {
             warehouse: format!("duckdb:{}", path.display()),
-            detail: format!(
-                "{e}. If another program (a running sync, the duckdb shell) has the file open, \
-                 close it and run again"
-            ),
+            detail: open_error(&e.to_string(), true),
         })?;
         // Never reach for the network to fetch an extension, and keep UTC
         // instants from being shifted by the machine's time zone on load.
@@ -51,7 +48,7 @@ impl DuckDbWarehouse {
             .and_then(|config| Connection::open_with_flags(path, config))
             .map_err(|e| WarehouseError::Unavailable {
                 warehouse: format!("duckdb:{}", path.display()),
-                detail: e.to_string(),
+                detail: open_error(&e.to_string(), false),
             })?;
         let _ = conn.execute_batch("SET autoinstall_known_extensions = false");
         let _ = conn.execute_batch("SET TimeZone = 'UTC'");
@@ -216,7 +213,10 @@ impl DuckDbWarehouse {
                 ))
                 .map_err(self.load_error(SYNC_RUNS.name))?;
         }
-        Ok(())
+        // Every run, so a file made before the descriptions existed gets them.
+        self.conn
+            .execute_batch(&SYNC_RUNS.duckdb_comments())
+            .map_err(self.load_error(SYNC_RUNS.name))
     }
 
     fn in_transaction(
@@ -279,6 +279,9 @@ impl Warehouse for DuckDbWarehouse {
                     .execute_batch(&table.duckdb_ddl())
                     .map_err(self.load_error(table.name))?;
                 self.conn
+                    .execute_batch(&table.duckdb_comments())
+                    .map_err(self.load_error(table.name))?;
+                self.conn
                     .execute_batch(&Self::insert_sql(table, file))
                     .map_err(self.load_error(table.name))?;
             }
@@ -334,6 +337,61 @@ impl Warehouse for DuckDbWarehouse {
     }
 }
 
+/// The sentence for a failed open: a lock names the holder and the fix; any
+/// other error is DuckDB's own (saying "another program" for a bad path or a
+/// corrupt file would send the user looking for a program that is not there).
+fn open_error(duckdb: &str, write: bool) -> String {
+    if !duckdb.contains("Could not set lock") && !duckdb.contains("Conflicting lock") {
+        return duckdb.to_string();
+    }
+    // "… Conflicting lock is held in /usr/bin/python3 (PID 42) by user ann.
+    // However, you would be able to open this database in read-only mode …":
+    // DuckDB's hint is about the other side and only confuses here.
+    let holder = duckdb
+        .split_once("Conflicting lock is held in ")
+        .map(|(_, rest)| {
+            rest.split(". However")
+                .next()
+                .unwrap_or(rest)
+                .trim_end_matches('.')
+        })
+        .map(|who| format!(" ({who})"))
+        .unwrap_or_default();
+    let needs = if write {
+        "a sync needs it alone while it runs: close it there (a notebook: `con.close()`), \
+         or open it there read-only (`duckdb.connect(PATH, read_only=True)`, `duckdb -readonly`), \
+         then run again"
+    } else {
+        "another program is writing to it; wait for it to finish (or close it) and run again"
+    };
+    format!("the file is open in another program{holder}; {needs}")
+}
+
 fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_error_names_the_holder_and_the_fix_without_duckdbs_read_only_hint() {
+        let duckdb = "IO Error: Could not set lock on file \"s.duckdb\": Conflicting lock is \
+                      held in /usr/bin/python3 (PID 42) by user ann. However, you would be able \
+                      to open this database in read-only mode, e.g. by using the -readonly parameter";
+        let text = open_error(duckdb, true);
+        assert!(
+            text.contains("open in another program (/usr/bin/python3 (PID 42) by user ann)"),
+            "{text}"
+        );
+        assert!(text.contains("read_only=True"), "{text}");
+        assert!(!text.contains("However"), "{text}");
+    }
+
+    #[test]
+    fn any_other_open_error_is_duckdbs_own_without_blaming_another_program() {
+        let duckdb = "IO Error: Cannot open file \"/nope/s.duckdb\": No such file or directory";
+        assert_eq!(open_error(duckdb, true), duckdb);
+    }
 }
