@@ -13,18 +13,15 @@
 
 use std::time::Duration;
 
-#[cfg(feature = "gcp")]
-use google_cloud_secretmanager_v1::client::SecretManagerService;
-#[cfg(feature = "gcp")]
-use google_cloud_secretmanager_v1::model::SecretPayload;
-#[cfg(feature = "gcp")]
-use google_cloud_secretmanager_v1::model::secret_version::State;
-
 use super::{Credentials, Secret, SecretsError};
 #[cfg(feature = "gcp")]
-use crate::gcp;
-#[cfg(feature = "gcp")]
-use crate::retry::{Attempt, Backoff, GaveUp};
+use {
+    crate::gcp,
+    crate::retry::{Attempt, Backoff, GaveUp},
+    google_cloud_secretmanager_v1::client::SecretManagerService,
+    google_cloud_secretmanager_v1::model::SecretPayload,
+    google_cloud_secretmanager_v1::model::secret_version::State,
+};
 
 pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 

@@ -19,31 +19,25 @@ mod upload;
 
 use std::path::Path;
 use std::time::Duration;
-#[cfg(feature = "gcp")]
-use std::time::Instant;
-
-#[cfg(feature = "gcp")]
-use bytes::Bytes;
-#[cfg(feature = "gcp")]
-use google_cloud_auth::credentials::Credentials;
-#[cfg(feature = "gcp")]
-use google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService};
-#[cfg(feature = "gcp")]
-use google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest};
-#[cfg(feature = "gcp")]
-use serde_json::json;
 
 use super::{Load, Warehouse, WarehouseError};
+
+// The client itself is the `gcp` feature; without it only the settings and
+// a type that answers `open` with how to get a build that has it remain.
 #[cfg(feature = "gcp")]
-use crate::gcp;
-#[cfg(feature = "gcp")]
-use crate::interrupt;
-#[cfg(feature = "gcp")]
-use crate::retry::Backoff;
-#[cfg(feature = "gcp")]
-use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
-#[cfg(feature = "gcp")]
-use upload::{UPLOAD_TIMEOUT, Uploader};
+use {
+    crate::gcp,
+    crate::interrupt,
+    crate::retry::Backoff,
+    crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table},
+    bytes::Bytes,
+    google_cloud_auth::credentials::Credentials,
+    google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService},
+    google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest},
+    serde_json::json,
+    std::time::Instant,
+    upload::{UPLOAD_TIMEOUT, Uploader},
+};
 
 pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
 

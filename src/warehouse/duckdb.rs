@@ -82,6 +82,7 @@ impl DuckDbWarehouse {
         .map_err(self.read_error(SYNC_RUNS.name))
     }
 
+    /// Whether a table or view of this name is in the file.
     fn table_exists(&self, name: &'static str) -> Result<bool, WarehouseError> {
         let n: i64 = self
             .conn
@@ -243,16 +244,7 @@ impl DuckDbWarehouse {
 
 impl Warehouse for DuckDbWarehouse {
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
-        let exists: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM information_schema.tables \
-                 WHERE table_schema = 'main' AND table_name = ?",
-                [ACTIVITIES.name],
-                |r| r.get(0),
-            )
-            .map_err(self.load_error(ACTIVITIES.name))?;
-        if exists == 0 {
+        if !self.table_exists(ACTIVITIES.name)? {
             return Ok(None);
         }
         let n: i64 = self
@@ -306,16 +298,7 @@ impl Warehouse for DuckDbWarehouse {
         let tables = TABLES.iter().map(|t| ("TABLE", t.name));
         self.in_transaction("purge", || {
             for (kind, name) in views.chain(tables) {
-                let exists: i64 = self
-                    .conn
-                    .query_row(
-                        "SELECT count(*) FROM information_schema.tables \
-                         WHERE table_schema = 'main' AND table_name = ?",
-                        [name],
-                        |r| r.get(0),
-                    )
-                    .map_err(self.load_error(name))?;
-                if exists > 0 {
+                if self.table_exists(name)? {
                     self.conn
                         .execute_batch(&format!("DROP {kind} \"{name}\""))
                         .map_err(self.load_error(name))?;
