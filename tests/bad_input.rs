@@ -305,11 +305,14 @@ async fn a_raw_retention_beyond_a_century_is_exit_2_naming_the_allowed_range() {
     assert!(strava.requests().await.is_empty(), "no call may be spent");
 }
 
-/// `sync` asked for Google Cloud with a `file:` store (so the Strava
-/// credentials are not what fails).
+/// `sync` asked for Google Cloud; unless the store is the Google one, the
+/// `file:` store (so the Strava credentials are not what fails).
 fn google_cloud_sync(ws: &Workspace, flag: &str, value: &str) -> Run {
-    let secrets = format!("file:{}", ws.secrets_file().display());
-    let mut args: Vec<String> = vec!["sync".into(), "--secrets".into(), secrets];
+    let mut args: Vec<String> = vec!["sync".into()];
+    if flag != "--secrets" {
+        let secrets = format!("file:{}", ws.secrets_file().display());
+        args.extend(["--secrets".to_string(), secrets]);
+    }
     args.extend([flag.to_string(), value.to_string()]);
     ws.run(&args, &[])
 }
@@ -328,7 +331,6 @@ fn a_build_without_gcp_asked_for_google_cloud_is_exit_2_saying_how_to_get_it() {
         );
         assert!(err.contains("--features gcp"), "{flag} {value}: {err}");
     }
-    assert!(!ws.db().exists(), "{}", ws.db().display());
 }
 
 #[cfg(feature = "gcp")]

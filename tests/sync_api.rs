@@ -479,7 +479,7 @@ async fn a_warehouse_file_held_by_another_process_fails_before_any_strava_call()
 
     assert_eq!(run.code(), 1, "{}", run.all());
     assert!(
-        run.stderr().contains("close it and run again"),
+        run.stderr().contains("the file is open in another program"),
         "{}",
         run.stderr()
     );

@@ -328,12 +328,13 @@ fn open_error(duckdb: &str, write: bool) -> String {
         return duckdb.to_string();
     }
     // "… Conflicting lock is held in /usr/bin/python3 (PID 42) by user ann.
-    // However, you would be able to open this database in read-only mode …":
-    // DuckDB's hint is about the other side and only confuses here.
+    // However, you would be able to open this database in read-only mode …"
+    // (or "… (PID 42). See also https://…"): the holder is the first
+    // sentence; DuckDB's hint is about the other side and only confuses here.
     let holder = duckdb
         .split_once("Conflicting lock is held in ")
         .map(|(_, rest)| {
-            rest.split(". However")
+            rest.split(". ")
                 .next()
                 .unwrap_or(rest)
                 .trim_end_matches('.')
@@ -370,6 +371,19 @@ mod tests {
         );
         assert!(text.contains("read_only=True"), "{text}");
         assert!(!text.contains("However"), "{text}");
+    }
+
+    #[test]
+    fn a_lock_error_ending_in_a_link_names_the_holder_without_the_link() {
+        let duckdb = "IO Error: Could not set lock on file \"s.duckdb\": Conflicting lock is \
+                      held in /usr/bin/duckdb (PID 7). See also \
+                      https://duckdb.org/docs/stable/connect/concurrency";
+        let text = open_error(duckdb, false);
+        assert!(
+            text.contains("open in another program (/usr/bin/duckdb (PID 7));"),
+            "{text}"
+        );
+        assert!(!text.contains("See also"), "{text}");
     }
 
     #[test]
