@@ -342,7 +342,7 @@ impl GcpStore {
     pub async fn save_login(&self, _: &Credentials) -> Result<(), SecretsError> {
         match *self {}
     }
-    pub fn describe(&self) -> String {
+    pub fn forget_instructions(&self) -> String {
         match *self {}
     }
 }

@@ -794,6 +794,8 @@ impl Warehouse for BigQueryWarehouse {
     }
     async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
         match *self {}
+    }
+}
 
 #[cfg(all(test, feature = "gcp"))]
 mod tests {
