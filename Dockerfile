@@ -28,7 +28,7 @@
 FROM --platform=linux/amd64 rust:1.95-bookworm AS build
 WORKDIR /src
 
-# The BigQuery-only build (BigQuery, Secret Manager, Google sign-in)
+# The BigQuery-only build: `gcp` (BigQuery, Secret Manager, Google sign-in)
 # without `duckdb` (so no npm and no libduckdb). Cache mounts keep the crate
 # registry and target/ between builds on one machine (BuildKit, the default
 # builder of current Docker), so a source edit recompiles this crate only;
@@ -40,7 +40,7 @@ COPY src src
 COPY sql sql
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --no-default-features \
+    cargo build --release --locked --no-default-features --features gcp \
     && cp target/release/strava-warehouse /strava-warehouse
 
 # --- run ------------------------------------------------------------------------

@@ -34,7 +34,7 @@ pub const MAX_RETENTION_DAYS: u32 = 36_500;
 pub struct Cli {
     /// Log format: text for people, json (one object per line with `severity`)
     /// for Cloud Logging; auto picks text on a terminal.
-    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true)]
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Auto, global = true, help_heading = "Logging")]
     pub log_format: LogFormat,
 
     #[command(subcommand)]
@@ -51,6 +51,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: credentials -> all activities -> Parquet -> truncate-and-load.
+    #[command(after_help = SYNC_EXAMPLES)]
     Sync(Box<SyncArgs>),
     /// First-time authorization: get a refresh token from Strava and store it.
     Login(LoginArgs),
@@ -66,6 +67,87 @@ pub enum Command {
     LookerUrl(LookerArgs),
     /// Write one self-contained HTML dashboard drawn from the views.
     Report(ReportArgs),
+    /// Show the last runs recorded in `sync_runs`: when, outcome, activities, API calls, message.
+    Status(StatusArgs),
+    /// Check the setup without syncing: secret store, Strava token, rate limit, warehouse.
+    #[command(after_help = DOCTOR_EXAMPLES)]
+    Doctor(DoctorArgs),
+}
+
+const SYNC_EXAMPLES: &str = "\
+Examples:
+  strava-warehouse sync --from-raw examples/sample-athlete
+      the synthetic sample athlete into ./strava.duckdb, no account needed
+  strava-warehouse sync --secrets file:strava-secrets.json --raw-dir raw/
+      your own Strava history (after `login`), keeping the API pages
+  strava-warehouse sync --from-export export_12345.zip
+      Strava's bulk export (\"Download your data\") instead of the API
+  WAREHOUSE=bigquery:my-project.strava STRAVA_SECRETS=gcp:my-project strava-warehouse sync
+      what the Cloud Run job runs (a build with the `gcp` feature)
+
+Exit codes: 0 done; 1 failed, previous data kept; 2 bad setting; 3 Strava's rate limit, run again later.
+--help (not -h) also shows the settings only tests and proxies need.";
+
+const DOCTOR_EXAMPLES: &str = "\
+Examples:
+  strava-warehouse doctor --secrets file:strava-secrets.json
+  WAREHOUSE=bigquery:my-project.strava strava-warehouse doctor --secrets gcp:my-project
+
+Each check prints OK, SKIP or FAIL with what to do; any FAIL exits 1.
+The token is refreshed (once) only where a rotated one can be saved (file: or gcp:).";
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten, next_help_heading = "Warehouse")]
+    pub warehouse: WarehouseArgs,
+
+    #[command(flatten, next_help_heading = "Credentials")]
+    pub secrets: SecretsArgs,
+
+    /// Strava API base URL.
+    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true)]
+    pub strava_api_url: String,
+
+    /// Strava OAuth base URL (doctor appends /token).
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
+    pub strava_oauth_url: String,
+}
+
+impl DoctorArgs {
+    /// The Strava side's settings: a sync's, without paging or raw pages.
+    pub fn api(&self) -> ApiSettings {
+        ApiSettings {
+            secrets: self.secrets.settings(Duration::from_secs(1)),
+            api_url: self.strava_api_url.clone(),
+            oauth_url: self.strava_oauth_url.clone(),
+            http: HttpSettings::default(),
+            raw_dir: None,
+            raw_retention_days: 7,
+            max_rate_wait: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The warehouse: duckdb:PATH (for BigQuery, status prints the `bq query` to run).
+    #[arg(long, env = "WAREHOUSE", default_value = "duckdb:strava.duckdb")]
+    pub warehouse: WarehouseSpec,
+
+    /// How many runs, newest first.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+
+    /// text (a table) or json (one array).
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+/// How a command prints its result on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -138,7 +220,7 @@ pub struct SecretsArgs {
     pub secrets: SecretsSpec,
 
     /// Secret Manager API root, for gcp:PROJECT (the job appends /v1/...).
-    #[arg(long, env = "SECRET_MANAGER_API_URL", default_value = secrets::gcp::DEFAULT_API_URL)]
+    #[arg(long, env = "SECRET_MANAGER_API_URL", default_value = secrets::gcp::DEFAULT_API_URL, hide_short_help = true)]
     pub secret_manager_api_url: String,
 
     /// Name of the Secret Manager secret holding the Strava client id.
@@ -220,7 +302,7 @@ pub struct LoginArgs {
     pub client_secret: Option<String>,
 
     /// Strava OAuth base URL (login appends /authorize and /token).
-    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
     pub strava_oauth_url: String,
 
     /// Port on 127.0.0.1 that receives Strava's redirect (0: any free port;
@@ -274,7 +356,7 @@ pub struct WarehouseArgs {
 
     /// BigQuery's API root (an emulator or a proxy in tests); `/bigquery/v2/…`
     /// and `/upload/bigquery/v2/…` are appended.
-    #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL)]
+    #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL, hide_short_help = true)]
     pub bigquery_api_url: String,
 
     /// Location of the BigQuery dataset when it has to be created (US, EU, europe-west1, ...).
@@ -304,15 +386,15 @@ impl WarehouseArgs {
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Warehouse")]
     pub warehouse: WarehouseArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Credentials")]
     pub secrets: SecretsArgs,
 
     /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
     /// root whose newest complete run is used) instead of calling Strava.
-    #[arg(long, env = "FROM_RAW", value_name = "DIR")]
+    #[arg(long, env = "FROM_RAW", value_name = "DIR", help_heading = "Source")]
     pub from_raw: Option<PathBuf>,
 
     /// Load Strava's bulk export ("Download your data": the .zip, its folder,
@@ -321,12 +403,13 @@ pub struct SyncArgs {
         long,
         env = "FROM_EXPORT",
         value_name = "PATH",
-        conflicts_with = "from_raw"
+        conflicts_with = "from_raw",
+        help_heading = "Source"
     )]
     pub from_export: Option<PathBuf>,
 
     /// Keep every API page as received under DIR/<run start time>/.
-    #[arg(long, env = "RAW_DIR", value_name = "DIR")]
+    #[arg(long, env = "RAW_DIR", value_name = "DIR", help_heading = "Source")]
     pub raw_dir: Option<PathBuf>,
 
     /// Delete runs saved under --raw-dir that are older than this many days, at
@@ -335,7 +418,8 @@ pub struct SyncArgs {
         long,
         env = "RAW_RETENTION_DAYS",
         default_value_t = 7,
-        value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETENTION_DAYS))
+        value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETENTION_DAYS)),
+        help_heading = "Source"
     )]
     pub raw_retention_days: u32,
 
@@ -343,47 +427,86 @@ pub struct SyncArgs {
     /// <stem>.athlete.parquet beside it (out.parquet -> out.athlete.parquet).
     /// Written under temporary names and renamed into place once the run has
     /// loaded; an existing file is only replaced if an earlier run wrote it.
-    #[arg(long, env = "PARQUET_OUT", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "PARQUET_OUT",
+        value_name = "PATH",
+        help_heading = "Output"
+    )]
     pub parquet_out: Option<PathBuf>,
 
     /// The athlete's dated thresholds (FTP, heart rate, weight, sex) as TOML
     /// `[[settings]]` entries; without it they come from the Strava profile and the data.
-    #[arg(long, env = "ATHLETE_SETTINGS", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "ATHLETE_SETTINGS",
+        value_name = "FILE",
+        help_heading = "Source"
+    )]
     pub athlete_settings: Option<PathBuf>,
 
     /// Replace the table even when the fetch is empty or less than half of
     /// what is loaded.
-    #[arg(long, env = "ALLOW_SHRINK")]
+    #[arg(long, env = "ALLOW_SHRINK", help_heading = "Warehouse")]
     pub allow_shrink: bool,
 
     /// Strava API base URL.
-    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL)]
+    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true, help_heading = "Source")]
     pub strava_api_url: String,
 
     /// Strava OAuth base URL (the job appends /token).
-    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL)]
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true, help_heading = "Source")]
     pub strava_oauth_url: String,
 
     /// Retries of a Strava or BigQuery request after a transient failure (5xx, timeout, reset).
-    #[arg(long, env = "HTTP_RETRIES", default_value_t = 4)]
+    #[arg(
+        long,
+        env = "HTTP_RETRIES",
+        default_value_t = 4,
+        help_heading = "Limits"
+    )]
     pub http_retries: u32,
 
     /// First retry delay in milliseconds; doubles with each retry, with jitter.
-    #[arg(long, env = "HTTP_RETRY_BACKOFF_MS", default_value_t = 1000)]
+    #[arg(
+        long,
+        env = "HTTP_RETRY_BACKOFF_MS",
+        default_value_t = 1000,
+        help_heading = "Limits"
+    )]
     pub http_retry_backoff_ms: u64,
 
     /// Longest wait, in seconds, for Strava's 15-minute rate-limit window to
     /// reset when it has too few calls left for the sync; longer means exit 3.
-    #[arg(long, env = "RATE_LIMIT_MAX_WAIT_SECS", default_value_t = 300)]
+    #[arg(
+        long,
+        env = "RATE_LIMIT_MAX_WAIT_SECS",
+        default_value_t = 300,
+        help_heading = "Limits"
+    )]
     pub rate_limit_max_wait_secs: u64,
 
     /// Time limit for one HTTP request, in seconds.
-    #[arg(long, env = "HTTP_TIMEOUT_SECS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "HTTP_TIMEOUT_SECS",
+        default_value_t = 60,
+        help_heading = "Limits"
+    )]
     pub http_timeout_secs: u64,
+
+    /// The closing summary on stdout: text for people, json (one object) for scripts.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text, help_heading = "Output")]
+    pub format: SummaryFormat,
 
     /// Time limit for Strava's token call, in seconds. Longer than a page's:
     /// a token call that timed out after reaching Strava is never repeated.
-    #[arg(long, env = "STRAVA_TOKEN_TIMEOUT_SECS", default_value_t = 120)]
+    #[arg(
+        long,
+        env = "STRAVA_TOKEN_TIMEOUT_SECS",
+        default_value_t = 120,
+        help_heading = "Limits"
+    )]
     pub token_timeout_secs: u64,
 
     /// Largest Strava response or replayed page file, in bytes (a page of 200
@@ -392,7 +515,8 @@ pub struct SyncArgs {
         long,
         env = "MAX_PAGE_BYTES",
         default_value_t = DEFAULT_MAX_PAGE_BYTES,
-        value_parser = clap::value_parser!(u64).range(1024..)
+        value_parser = clap::value_parser!(u64).range(1024..),
+        help_heading = "Limits"
     )]
     pub max_page_bytes: u64,
 }

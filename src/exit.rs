@@ -3,6 +3,7 @@
 //! reached, safe to run again later; 130 / 143 stopped by SIGINT / SIGTERM. Decided from the typed error anywhere in
 //! the error's chain.
 
+use crate::raw::RawError;
 use crate::secrets::SecretsError;
 use crate::strava::StravaError;
 use crate::warehouse::WarehouseError;
@@ -30,6 +31,11 @@ pub fn code(err: &anyhow::Error) -> u8 {
             return CONFIG;
         }
         if let Some(WarehouseError::NotBuilt(_)) = cause.downcast_ref::<WarehouseError>() {
+            return CONFIG;
+        }
+        if let Some(e) = cause.downcast_ref::<RawError>()
+            && e.is_config()
+        {
             return CONFIG;
         }
         if let Some(e) = cause.downcast_ref::<StravaError>()

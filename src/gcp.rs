@@ -32,15 +32,74 @@ pub struct NoCredentials(pub String);
 /// BigQuery and Secret Manager sign in with one token source: one token
 /// fetch a run, not one per client.
 pub fn credentials() -> Result<Credentials, NoCredentials> {
+    // Google's clients build their own reqwest clients; they take the
+    // process default, which must be chosen before the first one.
+    crate::tls::install();
     static SHARED: std::sync::OnceLock<Credentials> = std::sync::OnceLock::new();
     if let Some(shared) = SHARED.get() {
         return Ok(shared.clone());
+    }
+    if !any_source() {
+        return Err(NoCredentials(
+            "no Application Default Credentials found: GOOGLE_APPLICATION_CREDENTIALS is not \
+             set, there is no gcloud credentials file, and no metadata server answers"
+                .into(),
+        ));
     }
     let built = Builder::default()
         .with_scopes([SCOPE])
         .build()
         .map_err(|e| NoCredentials(e.to_string()))?;
     Ok(SHARED.get_or_init(|| built).clone())
+}
+
+/// Whether any ADC source exists. Without one, Google's builder falls back
+/// to the metadata server and its first call retries for most of a minute
+/// before saying "transient errors"; this says what is missing at once.
+fn any_source() -> bool {
+    let env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if env("GOOGLE_APPLICATION_CREDENTIALS") || env("GCE_METADATA_HOST") {
+        return true;
+    }
+    // gcloud's file: $CLOUDSDK_CONFIG, else ~/.config/gcloud.
+    let gcloud_dir = std::env::var_os("CLOUDSDK_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config/gcloud"))
+        });
+    if gcloud_dir.is_some_and(|d| d.join("application_default_credentials.json").is_file()) {
+        return true;
+    }
+    // On Google Cloud (Cloud Run sets these; a VM has the metadata server at
+    // its link-local address, which answers at once or not at all).
+    if env("CLOUD_RUN_JOB") || env("K_SERVICE") {
+        return true;
+    }
+    google_metadata_answers()
+}
+
+/// One plain request to the link-local metadata address, half a second at
+/// most: other clouds answer there too, so only Google's own response header
+/// counts.
+fn google_metadata_answers() -> bool {
+    use std::io::{Read, Write};
+    let limit = Duration::from_millis(500);
+    let metadata = std::net::SocketAddr::from(([169, 254, 169, 254], 80));
+    let Ok(mut stream) = std::net::TcpStream::connect_timeout(&metadata, limit) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(limit));
+    let _ = stream.set_write_timeout(Some(limit));
+    let request = "GET /computeMetadata/v1/ HTTP/1.0\r\nHost: metadata.google.internal\r\n\
+                   Metadata-Flavor: Google\r\n\r\n";
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 1024];
+    let n = stream.read(&mut head).unwrap_or(0);
+    String::from_utf8_lossy(&head[..n])
+        .to_ascii_lowercase()
+        .contains("metadata-flavor: google")
 }
 
 /// The retry policy for Google client calls: Google's own rules for what is

@@ -7,11 +7,13 @@
 //! them into the per-second metric tables.
 
 pub mod config;
+pub mod doctor;
 pub mod excerpt;
 pub mod exit;
 pub mod export;
 pub mod extract;
 pub(crate) mod files;
+#[cfg(feature = "gcp")]
 pub mod gcp;
 pub mod interrupt;
 pub mod logging;
@@ -29,8 +31,16 @@ pub mod retry;
 pub mod schema;
 pub mod secrets;
 pub mod settings;
+pub mod status;
 pub mod strava;
+pub mod tls;
 pub mod transform;
 pub mod views;
 pub mod warehouse;
 pub mod workdir;
+
+/// What a build without the `gcp` feature says when asked for Google Cloud
+/// (`bigquery:`, `gcp:`): exit 2, and how to get a build that has it.
+pub const NO_GCP: &str = "this build has no Google Cloud support (built without the `gcp` \
+    feature); install one with `cargo install --path . --features gcp`, run `cargo run \
+    --features gcp -- ...`, or use the container image, which has it";

@@ -24,11 +24,7 @@ use crate::config::LogFormat;
 pub fn init(format: LogFormat) {
     redact_panics();
     let filter = EnvFilter::try_from_env("LOG_LEVEL").unwrap_or_else(|_| EnvFilter::new("info"));
-    let json = match format {
-        LogFormat::Json => true,
-        LogFormat::Text => false,
-        LogFormat::Auto => !std::io::stderr().is_terminal(),
-    };
+    let json = is_json(format);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(RedactedStderr);
@@ -79,6 +75,49 @@ impl Drop for RedactedLine {
             let line = crate::redact::redact(&String::from_utf8_lossy(&self.0));
             let _ = std::io::stderr().lock().write_all(line.as_bytes());
         }
+    }
+}
+
+fn is_json(format: LogFormat) -> bool {
+    match format {
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    }
+}
+
+/// A command line clap refused. With JSON logs (Cloud Run) it is one ERROR
+/// line like any other failure, so the alert on `severity>=ERROR` sees a bad
+/// setting; otherwise clap prints it as usual. `--help` and `--version` go
+/// to stdout either way. Exits 2 (0 for help).
+pub fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+        || !is_json(requested_format())
+    {
+        e.exit()
+    }
+    init(LogFormat::Json);
+    let text = e.render().to_string();
+    // "error: <what>\n\n<usage>\n\nFor more information, try '--help'.": the
+    // first paragraph is the message; the usage line is for terminals.
+    let message = text.split("\n\n").next().unwrap_or(&text);
+    tracing::error!("{}", message.trim().trim_start_matches("error: "));
+    std::process::exit(crate::exit::CONFIG.into())
+}
+
+/// The log format asked for on a command line clap could not parse: the flag
+/// if it is there, else LOG_FORMAT, else auto.
+fn requested_format() -> LogFormat {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = args.iter().enumerate().find_map(|(i, a)| match a.as_str() {
+        "--log-format" => args.get(i + 1).cloned(),
+        _ => a.strip_prefix("--log-format=").map(str::to_string),
+    });
+    match flag.or_else(|| std::env::var("LOG_FORMAT").ok()).as_deref() {
+        Some("json") => LogFormat::Json,
+        Some("text") => LogFormat::Text,
+        _ => LogFormat::Auto,
     }
 }
 

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use strava_warehouse::config::{
-    Cli, Command, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, SyncArgs, ViewsArgs,
-    WarehouseArgs,
+    Cli, Command, DoctorArgs, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, StatusArgs,
+    SummaryFormat, SyncArgs, ViewsArgs, WarehouseArgs,
 };
 use strava_warehouse::exit;
 #[cfg(not(feature = "duckdb"))]
@@ -23,7 +23,7 @@ use strava_warehouse::warehouse::WarehouseSpec;
 use strava_warehouse::warehouse::bigquery::BigQueryWarehouse;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|e| logging::usage_error(e));
     logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -65,6 +65,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Purge(args) => purge(&args).await,
         Command::Report(args) => report(&args).await,
+        Command::Status(args) => status(&args),
+        Command::Doctor(args) => doctor(&args).await,
         Command::LookerUrl(args) => match &args.warehouse.warehouse {
             WarehouseSpec::BigQuery { project, dataset } => emit(&format!(
                 "{}\n",
@@ -159,7 +161,10 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
             strava_warehouse::pipeline::sync(&mut w, &settings).await?
         }
     };
-    print_summary(&report, &spec.to_string());
+    match args.format {
+        SummaryFormat::Text => print_summary(&report, &spec.to_string()),
+        SummaryFormat::Json => emit(&format!("{}\n", report.to_json(&spec.to_string())))?,
+    }
     Ok(())
 }
 
@@ -269,7 +274,7 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
         WarehouseSpec::BigQuery { project, dataset } => {
             let mut w = open_bigquery(project, dataset, &args.warehouse).await?;
             strava_warehouse::purge::purge(
-                &mut w,
+                Some(&mut w),
                 &spec.to_string(),
                 args.raw_dir.as_deref(),
                 credentials,
@@ -293,8 +298,13 @@ async fn purge_duckdb(
     raw_dir: Option<&Path>,
     credentials: Option<&SecretsSettings>,
 ) -> anyhow::Result<Vec<String>> {
-    let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
-    strava_warehouse::purge::purge(&mut w, name, raw_dir, credentials).await
+    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
+    let mut w = if path.exists() {
+        Some(DuckDbWarehouse::open(path)?)
+    } else {
+        None
+    };
+    strava_warehouse::purge::purge(w.as_mut(), name, raw_dir, credentials).await
 }
 
 #[cfg(not(feature = "duckdb"))]
@@ -386,4 +396,98 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
+}
+
+fn status(args: &StatusArgs) -> anyhow::Result<()> {
+    use strava_warehouse::status;
+    let rows = match &args.warehouse {
+        WarehouseSpec::DuckDb(path) => recent_runs_duckdb(path, args.limit)?,
+        WarehouseSpec::BigQuery { project, dataset } => {
+            return Err(exit::ConfigError(format!(
+                "status reads DuckDB files; for BigQuery run: bq query --use_legacy_sql=false \
+                 \"{}\"",
+                status::bigquery_query(project, dataset, args.limit)
+            ))
+            .into());
+        }
+    };
+    match args.format {
+        SummaryFormat::Text => emit(&status::table(&rows)),
+        SummaryFormat::Json => emit(&status::json(&rows)),
+    }
+}
+
+/// Read-only, and no file is created: before the first sync there are no runs.
+#[cfg(feature = "duckdb")]
+fn recent_runs_duckdb(
+    path: &Path,
+    limit: u32,
+) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
+    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
+    match DuckDbWarehouse::open_read_only(path)? {
+        Some(w) => Ok(w.recent_runs(limit)?),
+        None => Ok(Vec::new()),
+    }
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn recent_runs_duckdb(_: &Path, _: u32) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
+    Err(no_duckdb())
+}
+
+async fn doctor(args: &DoctorArgs) -> anyhow::Result<()> {
+    use strava_warehouse::doctor::{Check, Outcome, strava};
+    let mut checks = strava(&args.api()).await;
+    let spec = &args.warehouse.warehouse;
+    // Read-only: counting `activities` proves the warehouse answers and this
+    // identity may read it; nothing is created.
+    let counted = match spec {
+        WarehouseSpec::DuckDb(path) => count_duckdb(path).await,
+        WarehouseSpec::BigQuery { project, dataset } => {
+            match open_bigquery(project, dataset, &args.warehouse).await {
+                Ok(mut w) => {
+                    use strava_warehouse::warehouse::Warehouse;
+                    w.activity_count().await.map_err(anyhow::Error::from)
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    checks.push(Check::new(
+        "warehouse",
+        match counted {
+            Ok(Some(n)) => Outcome::Ok(format!("{spec} holds {n} activities")),
+            Ok(None) => Outcome::Ok(format!("{spec} is reachable; no sync has loaded it yet")),
+            Err(e) => Outcome::Fail(format!("{e:#}")),
+        },
+    ));
+    let text: String = checks.iter().map(|c| format!("{c}\n")).collect();
+    emit(&text)?;
+    let failed = checks.iter().filter(|c| c.failed()).count();
+    if failed > 0 {
+        anyhow::bail!("{failed} of {} checks failed", checks.len());
+    }
+    Ok(())
+}
+
+#[cfg(feature = "duckdb")]
+async fn count_duckdb(path: &Path) -> anyhow::Result<Option<u64>> {
+    use strava_warehouse::warehouse::Warehouse;
+    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
+    match DuckDbWarehouse::open_read_only(path)? {
+        Some(mut w) => Ok(w.activity_count().await?),
+        None => match path.parent() {
+            // A sync would create the file; it cannot create its folder.
+            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
+                "the folder {} does not exist: create it or choose another --warehouse path",
+                dir.display()
+            ),
+            _ => Ok(None),
+        },
+    }
+}
+
+#[cfg(not(feature = "duckdb"))]
+async fn count_duckdb(_: &Path) -> anyhow::Result<Option<u64>> {
+    Err(no_duckdb())
 }

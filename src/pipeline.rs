@@ -497,6 +497,29 @@ async fn record_failed_run<W: Warehouse>(warehouse: &mut W, work: &Path, row: Ro
 /// How long an interrupted run tries to record itself before it exits.
 const RECORD_AFTER_SIGNAL: Duration = Duration::from_secs(6);
 
+impl SyncReport {
+    /// `sync --format json`: the closing summary as one object, for scripts.
+    /// `change` is the net difference to what was loaded before (the run
+    /// replaces the whole table, so it knows counts, not which ids came or went).
+    pub fn to_json(&self, warehouse: &str) -> serde_json::Value {
+        let day = |t: Option<DateTime<Utc>>| t.map(|t| t.format("%Y-%m-%d").to_string());
+        serde_json::json!({
+            "warehouse": warehouse,
+            "athlete_id": self.athlete_id,
+            "activities": self.activities,
+            "previous": self.previous,
+            "change": self.activities as i64 - self.previous.unwrap_or(0) as i64,
+            "duplicates_skipped": self.duplicates_skipped,
+            "api_calls": self.api_calls,
+            "first_start": day(self.first_start),
+            "last_start": day(self.last_start),
+            "raw_saved": self.raw_saved,
+            "parquet": self.parquet,
+            "seconds": self.seconds,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

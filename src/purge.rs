@@ -14,18 +14,23 @@ use crate::secrets::{SecretStore, SecretsSettings};
 use crate::warehouse::Warehouse;
 
 /// Deletes and returns a line per thing deleted.
+/// `warehouse` is `None` when there is nothing to open (a DuckDB file that
+/// does not exist): opening it would create the file only to find it empty.
 pub async fn purge<W: Warehouse>(
-    warehouse: &mut W,
+    warehouse: Option<&mut W>,
     warehouse_name: &str,
     raw_dir: Option<&Path>,
     credentials: Option<&SecretsSettings>,
 ) -> anyhow::Result<Vec<String>> {
-    let mut removed: Vec<String> = warehouse
-        .purge()
-        .await?
-        .into_iter()
-        .map(|what| format!("{warehouse_name}: {what}"))
-        .collect();
+    let mut removed: Vec<String> = match warehouse {
+        Some(w) => w
+            .purge()
+            .await?
+            .into_iter()
+            .map(|what| format!("{warehouse_name}: {what}"))
+            .collect(),
+        None => Vec::new(),
+    };
     if let Some(root) = raw_dir {
         for (dir, _) in raw::runs(root)? {
             std::fs::remove_dir_all(&dir)

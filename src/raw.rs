@@ -16,12 +16,16 @@ use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RawError {
-    #[error("cannot {action} {path}: {source}")]
+    // The OS error is part of the sentence and deliberately not a `source`:
+    // a chain printer (`{:#}`) would say it twice.
+    #[error("cannot {action} {path}: {error}")]
     Io {
         action: &'static str,
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
+    #[error("{dir} does not exist: --from-raw takes a run directory or a --raw-dir root")]
+    Missing { dir: PathBuf },
     #[error(
         "{dir} holds no saved Strava pages: expected athlete.json and activities-page-0001.json \
          there, or in a run directory below it"
@@ -46,6 +50,17 @@ pub enum RawError {
     Incomplete { dir: PathBuf, file: String },
 }
 
+impl RawError {
+    /// The replay source named by --from-raw is wrong (exit 2), as opposed to
+    /// a disk that failed while reading or writing (exit 1).
+    pub fn is_config(&self) -> bool {
+        matches!(
+            self,
+            RawError::Missing { .. } | RawError::Empty { .. } | RawError::Incomplete { .. }
+        )
+    }
+}
+
 pub const ATHLETE_FILE: &str = "athlete.json";
 /// How a run directory is named: its UTC start time.
 const STAMP: &str = "%Y%m%dT%H%M%S%.3fZ";
@@ -55,10 +70,10 @@ pub fn page_file(page: u32) -> String {
 }
 
 fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -> RawError + 'a {
-    move |source| RawError::Io {
+    move |error| RawError::Io {
         action,
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }
 
@@ -150,6 +165,11 @@ impl RawReader {
         if dir.join(ATHLETE_FILE).is_file() {
             return Ok(RawReader {
                 max_bytes,
+                dir: dir.to_path_buf(),
+            });
+        }
+        if !dir.exists() {
+            return Err(RawError::Missing {
                 dir: dir.to_path_buf(),
             });
         }

@@ -795,6 +795,27 @@ impl Table {
         )
     }
 
+    /// DuckDB's `COMMENT ON` for the table and each column: the descriptions
+    /// BigQuery's schema carries, so an analyst sees units in any DuckDB client
+    /// (`duckdb_columns()`, DBeaver, `DESCRIBE` in recent versions).
+    pub fn duckdb_comments(&self) -> std::string::String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        let mut sql = format!(
+            "COMMENT ON TABLE \"{}\" IS {};\n",
+            self.name,
+            quote(self.description)
+        );
+        for c in self.columns {
+            sql.push_str(&format!(
+                "COMMENT ON COLUMN \"{}\".\"{}\" IS {};\n",
+                self.name,
+                c.name,
+                quote(c.description)
+            ));
+        }
+        sql
+    }
+
     /// The column table for docs/tables.md.
     pub fn markdown(&self) -> std::string::String {
         let mut out = format!(

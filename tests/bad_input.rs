@@ -18,12 +18,13 @@ fn an_unknown_warehouse_scheme_is_exit_2_naming_the_choices() {
 }
 
 #[test]
-fn a_missing_environment_variable_is_exit_2_naming_it() {
+fn missing_environment_variables_are_exit_2_naming_every_one_at_once() {
     let ws = Workspace::new();
     let run = ws.run(&["sync".into()], &[("STRAVA_CLIENT_ID", "1".into())]);
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(
-        run.stderr().contains("STRAVA_CLIENT_SECRET"),
+        run.stderr()
+            .contains("STRAVA_CLIENT_SECRET, STRAVA_REFRESH_TOKEN are not set"),
         "{}",
         run.stderr()
     );
@@ -302,4 +303,152 @@ async fn a_raw_retention_beyond_a_century_is_exit_2_naming_the_allowed_range() {
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(run.stderr().contains("0..=36500"), "{}", run.stderr());
     assert!(strava.requests().await.is_empty(), "no call may be spent");
+}
+
+/// `sync` asked for Google Cloud; unless the store is the Google one, the
+/// `file:` store (so the Strava credentials are not what fails).
+fn google_cloud_sync(ws: &Workspace, flag: &str, value: &str) -> Run {
+    let mut args: Vec<String> = vec!["sync".into()];
+    if flag != "--secrets" {
+        let secrets = format!("file:{}", ws.secrets_file().display());
+        args.extend(["--secrets".to_string(), secrets]);
+    }
+    args.extend([flag.to_string(), value.to_string()]);
+    ws.run(&args, &[])
+}
+
+#[cfg(not(feature = "gcp"))]
+#[test]
+fn a_build_without_gcp_asked_for_google_cloud_is_exit_2_saying_how_to_get_it() {
+    let ws = Workspace::new();
+    for (flag, value) in [("--warehouse", "bigquery:p1.d1"), ("--secrets", "gcp:p1")] {
+        let run = google_cloud_sync(&ws, flag, value);
+        assert_eq!(run.code(), 2, "{flag} {value}: {}", run.all());
+        let err = run.stderr();
+        assert!(
+            err.contains(value) && err.contains("built without the `gcp` feature"),
+            "{flag} {value}: {err}"
+        );
+        assert!(err.contains("--features gcp"), "{flag} {value}: {err}");
+    }
+}
+
+#[cfg(feature = "gcp")]
+#[test]
+fn bigquery_with_no_google_credentials_at_all_says_so_and_names_the_gcloud_command() {
+    // The run's environment is cleared: no GOOGLE_APPLICATION_CREDENTIALS,
+    // no HOME (so no gcloud file), and no metadata server on this machine.
+    let ws = Workspace::new();
+    let run = google_cloud_sync(&ws, "--warehouse", "bigquery:p1.d1");
+    assert_ne!(run.code(), 0, "{}", run.all());
+    let err = run.stderr();
+    assert!(
+        err.contains("no Application Default Credentials found"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gcloud auth application-default login"),
+        "{err}"
+    );
+    assert!(!err.contains("transient errors"), "{err}");
+}
+
+#[test]
+fn a_from_raw_folder_that_does_not_exist_is_exit_2_saying_so_once() {
+    let ws = Workspace::new();
+    let missing = ws.path("no-such-run");
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-raw".into(),
+            missing.display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 2, "{}", run.all());
+    let err = run.stderr();
+    assert!(err.contains("does not exist"), "{err}");
+    assert_eq!(err.matches("no-such-run").count(), 1, "{err}");
+}
+
+#[test]
+fn sync_help_groups_the_settings_under_headings_and_ends_with_examples() {
+    let ws = Workspace::new();
+    let run = ws.run(&["sync".into(), "--help".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let out = run.stdout();
+    for heading in [
+        "Source:",
+        "Warehouse:",
+        "Credentials:",
+        "Limits:",
+        "Logging:",
+        "Examples:",
+    ] {
+        assert!(out.contains(heading), "no {heading}\n{out}");
+    }
+    assert!(
+        out.contains("sync --from-raw examples/sample-athlete"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_short_help_hides_the_test_only_url_settings_the_long_help_shows() {
+    let ws = Workspace::new();
+    let short = ws.run(&["sync".into(), "-h".into()], &[]);
+    let long = ws.run(&["sync".into(), "--help".into()], &[]);
+    for flag in [
+        "--strava-api-url",
+        "--strava-oauth-url",
+        "--bigquery-api-url",
+        "--secret-manager-api-url",
+    ] {
+        assert!(!short.stdout().contains(flag), "-h shows {flag}");
+        assert!(long.stdout().contains(flag), "--help lacks {flag}");
+    }
+    assert!(short.stdout().contains("--from-raw"), "{}", short.stdout());
+}
+
+#[test]
+fn a_usage_error_with_json_logs_is_one_error_line_and_exit_2() {
+    let ws = Workspace::new();
+    let run = ws.run(
+        &["sync".into(), "--no-such-flag".into()],
+        &[("LOG_FORMAT", "json".into())],
+    );
+    assert_eq!(run.code(), 2, "{}", run.all());
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let line: serde_json::Value = serde_json::from_str(lines[0]).expect("one JSON line");
+    assert_eq!(line["severity"], "ERROR", "{line}");
+    assert!(
+        line["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--no-such-flag")),
+        "{line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reader_holding_the_file_is_named_with_what_to_do_and_the_data_is_kept() {
+    let ws = Workspace::new();
+    let first = Strava::serving(&[page_of(&[1])]).await;
+    assert_eq!(ws.sync(&first, &[]).code(), 0);
+    let config = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .expect("a read-only config");
+    let reader = duckdb::Connection::open_with_flags(ws.db(), config).expect("a reader");
+
+    let second = Strava::serving(&[page_of(&[2, 1])]).await;
+    let run = ws.sync(&second, &[]);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let err = run.stderr();
+    assert!(err.contains("open in another program"), "{err}");
+    assert!(err.contains("read_only=True"), "{err}");
+    assert!(!err.contains("However, you would be able"), "{err}");
+    drop(reader);
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1]);
 }

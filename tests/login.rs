@@ -6,7 +6,9 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
 
+#[cfg(feature = "gcp")]
 use base64::Engine;
+#[cfg(feature = "gcp")]
 use common::bigquery::Metadata;
 use common::*;
 use serde_json::json;
@@ -206,6 +208,7 @@ fn login_refuses_the_env_store_which_cannot_keep_a_token() {
     assert!(run.stderr().contains("file:PATH"), "{}", run.stderr());
 }
 
+#[cfg(feature = "gcp")]
 #[tokio::test(flavor = "multi_thread")]
 async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets() {
     let strava = strava_granting_code("gcp42").await;
@@ -283,7 +286,7 @@ async fn login_into_secret_manager_adds_a_version_of_each_of_the_three_secrets()
 
 /// A GET to the listener with a short client timeout; the status it got.
 async fn get_status(url: &str) -> Result<u16, reqwest::Error> {
-    let client = reqwest::Client::builder()
+    let client = strava_warehouse::tls::client_builder()
         .timeout(std::time::Duration::from_secs(3))
         .build()
         .unwrap();

@@ -104,3 +104,12 @@ async fn a_revoked_token_points_to_purge() {
         run.stderr()
     );
 }
+
+#[test]
+fn purging_a_duckdb_file_that_does_not_exist_deletes_nothing_and_creates_nothing() {
+    let ws = Workspace::new();
+    let run = ws.run(&["purge".into(), "--yes".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(run.stdout().contains("Nothing to delete."), "{}", run.all());
+    assert!(!ws.db().exists(), "purge created {}", ws.db().display());
+}

@@ -74,3 +74,108 @@ fn the_sample_athlete_loads_every_activity_and_prints_a_summary() {
             >= 3
     );
 }
+
+#[test]
+fn sync_format_json_prints_the_summary_as_one_object_with_the_change() {
+    let ws = Workspace::new();
+    let args: Vec<String> = ["sync", "--from-raw", SAMPLE, "--format", "json"]
+        .map(String::from)
+        .to_vec();
+    let expected = sample_activity_count() as u64;
+
+    let first = ws.run(&args, &[]);
+    assert_eq!(first.code(), 0, "{}", first.all());
+    let summary: serde_json::Value =
+        serde_json::from_str(first.stdout().trim()).expect("stdout is one JSON object");
+    assert_eq!(summary["activities"], expected, "{summary}");
+    assert_eq!(summary["previous"], serde_json::Value::Null, "{summary}");
+    assert_eq!(summary["change"], expected, "{summary}");
+
+    let again = ws.run(&args, &[]);
+    let summary: serde_json::Value =
+        serde_json::from_str(again.stdout().trim()).expect("stdout is one JSON object");
+    assert_eq!(summary["previous"], expected, "{summary}");
+    assert_eq!(summary["change"], 0, "{summary}");
+}
+
+#[test]
+fn status_before_the_first_sync_says_no_runs_and_creates_no_file() {
+    let ws = Workspace::new();
+    let run = ws.run(&["status".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(run.stdout(), "No runs recorded yet.\n");
+    assert!(!ws.db().exists(), "status created {}", ws.db().display());
+}
+
+#[test]
+fn status_format_json_lists_the_recorded_runs_newest_first() {
+    let ws = Workspace::new();
+    for _ in 0..2 {
+        let sync = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+        assert_eq!(sync.code(), 0, "{}", sync.all());
+    }
+
+    let run = ws.run(&["status".into(), "--format".into(), "json".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let runs: serde_json::Value = serde_json::from_str(&run.stdout()).expect("one JSON array");
+    let runs = runs.as_array().expect("an array");
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    let started = |i: usize| {
+        runs[i]["started_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(started(0) >= started(1), "{runs:?}");
+    for r in runs {
+        assert_eq!(r["outcome"], "ok", "{r}");
+        assert_eq!(r["source"], "raw", "{r}");
+        assert_eq!(r["activities"], sample_activity_count() as u64, "{r}");
+        assert_eq!(r["message"], serde_json::Value::Null, "{r}");
+    }
+}
+
+#[test]
+fn status_prints_a_table_with_a_header_and_one_line_per_run() {
+    let ws = Workspace::new();
+    let sync = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    assert_eq!(sync.code(), 0, "{}", sync.all());
+
+    let run = ws.run(&["status".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("started (UTC)"), "{out}");
+    assert!(lines[1].contains(" ok "), "{out}");
+}
+
+#[test]
+fn every_loaded_table_and_column_carries_its_schema_description() {
+    let ws = Workspace::new();
+    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let db = Db::open(&ws.db());
+    for table in strava_warehouse::schema::TABLES {
+        let sql = format!(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = '{}'",
+            table.name
+        );
+        assert_eq!(db.one::<String>(&sql), table.description, "{}", table.name);
+        for column in table.columns {
+            let sql = format!(
+                "SELECT comment FROM duckdb_columns() \
+                 WHERE table_name = '{}' AND column_name = '{}'",
+                table.name, column.name
+            );
+            assert_eq!(
+                db.one::<String>(&sql),
+                column.description,
+                "{}.{}",
+                table.name,
+                column.name
+            );
+        }
+    }
+}

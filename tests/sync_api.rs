@@ -479,7 +479,7 @@ async fn a_warehouse_file_held_by_another_process_fails_before_any_strava_call()
 
     assert_eq!(run.code(), 1, "{}", run.all());
     assert!(
-        run.stderr().contains("close it and run again"),
+        run.stderr().contains("the file is open in another program"),
         "{}",
         run.stderr()
     );
@@ -686,4 +686,93 @@ async fn every_json_log_line_carries_the_run_id_and_the_run_ends_with_its_figure
     assert_eq!(last["severity"], json!("INFO"));
     assert_eq!(last["activities"], json!(3));
     assert_eq!(last["api_calls"], json!(4));
+}
+
+/// `doctor` with the `file:` store against the double.
+fn doctor(ws: &Workspace, strava: &Strava) -> Run {
+    ws.run(
+        &[
+            "doctor".into(),
+            "--secrets".into(),
+            format!("file:{}", ws.secrets_file().display()),
+        ],
+        &[
+            ("STRAVA_API_URL", strava.api_url()),
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_reports_each_check_ok_and_saves_a_rotated_token_creating_nothing() {
+    let ws = Workspace::new();
+    let strava = Strava::start().await;
+    strava.token(Some(ROTATED_TOKEN)).await;
+    strava
+        .athlete_responds(
+            ResponseTemplate::new(200)
+                .set_body_json(athlete())
+                .insert_header("x-ratelimit-limit", "200,2000")
+                .insert_header("x-ratelimit-usage", "7,70"),
+        )
+        .await;
+
+    let run = doctor(&ws, &strava);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let out = run.stdout();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines.iter().all(|l| l.starts_with("OK")), "{out}");
+    assert!(out.contains("7/200 in 15 min"), "{out}");
+    assert!(out.contains("no sync has loaded it yet"), "{out}");
+    assert_eq!(ws.refresh_token_on_disk(), ROTATED_TOKEN);
+    assert!(!ws.db().exists(), "doctor created {}", ws.db().display());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_with_a_revoked_token_prints_fail_with_the_fix_and_exits_1() {
+    let ws = Workspace::new();
+    let strava = Strava::start().await;
+    strava
+        .token_fails(400, json!({"message": "Bad Request", "errors": [{"resource": "RefreshToken", "field": "refresh_token", "code": "invalid"}]}))
+        .await;
+
+    let run = doctor(&ws, &strava);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let token_line = run
+        .stdout()
+        .lines()
+        .find(|l| l.contains("Strava token"))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(token_line.starts_with("FAIL"), "{}", run.stdout());
+    assert!(
+        token_line.contains("strava-warehouse login"),
+        "{token_line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_never_refreshes_a_token_the_env_store_could_not_save() {
+    let ws = Workspace::new();
+    let strava = Strava::serving(&[]).await;
+    let run = ws.run(
+        &["doctor".into()],
+        &[
+            ("STRAVA_OAUTH_URL", strava.oauth_url()),
+            ("STRAVA_CLIENT_ID", CLIENT_ID.into()),
+            ("STRAVA_CLIENT_SECRET", CLIENT_SECRET.into()),
+            ("STRAVA_REFRESH_TOKEN", REFRESH_TOKEN.into()),
+        ],
+    );
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert!(
+        run.stdout().contains("SKIP  Strava token"),
+        "{}",
+        run.stdout()
+    );
+    assert!(strava.requests().await.is_empty(), "doctor called Strava");
 }

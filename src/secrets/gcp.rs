@@ -13,17 +13,20 @@
 
 use std::time::Duration;
 
-use google_cloud_secretmanager_v1::client::SecretManagerService;
-use google_cloud_secretmanager_v1::model::SecretPayload;
-use google_cloud_secretmanager_v1::model::secret_version::State;
-
 use super::{Credentials, Secret, SecretsError};
-use crate::gcp;
-use crate::retry::{Attempt, Backoff, GaveUp};
+#[cfg(feature = "gcp")]
+use {
+    crate::gcp,
+    crate::retry::{Attempt, Backoff, GaveUp},
+    google_cloud_secretmanager_v1::client::SecretManagerService,
+    google_cloud_secretmanager_v1::model::SecretPayload,
+    google_cloud_secretmanager_v1::model::secret_version::State,
+};
 
 pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 
 /// Pages of 100 versions read when disabling the old ones.
+#[cfg(feature = "gcp")]
 const MAX_VERSION_PAGES: usize = 100;
 
 /// Where Secret Manager is and what the three secrets are called.
@@ -50,6 +53,7 @@ impl Default for SecretManagerSettings {
     }
 }
 
+#[cfg(feature = "gcp")]
 pub struct GcpStore {
     project: String,
     client_id: String,
@@ -59,6 +63,7 @@ pub struct GcpStore {
     save_retries: Backoff,
 }
 
+#[cfg(feature = "gcp")]
 impl GcpStore {
     pub async fn open(
         project: &str,
@@ -309,5 +314,35 @@ impl GcpStore {
             }
         }
         Ok(names)
+    }
+}
+
+/// Without the `gcp` feature: no value of this type can exist, so `open` is
+/// the one way in and it says how to get a build that has Secret Manager.
+#[cfg(not(feature = "gcp"))]
+pub enum GcpStore {}
+
+#[cfg(not(feature = "gcp"))]
+impl GcpStore {
+    pub async fn open(project: &str, _: &SecretManagerSettings) -> Result<Self, SecretsError> {
+        Err(SecretsError::Invalid(format!(
+            "--secrets gcp:{project}: {}",
+            crate::NO_GCP
+        )))
+    }
+    pub async fn load(&self) -> Result<Credentials, SecretsError> {
+        match *self {}
+    }
+    pub async fn client(&self) -> Option<(String, Secret)> {
+        match *self {}
+    }
+    pub async fn save_refresh_token(&self, _: &Secret) -> Result<(), SecretsError> {
+        match *self {}
+    }
+    pub async fn save_login(&self, _: &Credentials) -> Result<(), SecretsError> {
+        match *self {}
+    }
+    pub fn forget_instructions(&self) -> String {
+        match *self {}
     }
 }

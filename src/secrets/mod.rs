@@ -98,6 +98,13 @@ impl FromStr for SecretsSpec {
             None if s == "env" => Ok(SecretsSpec::Env),
             Some(("file", path)) if !path.is_empty() => Ok(SecretsSpec::File(path.into())),
             Some(("gcp", project)) if !project.is_empty() => Ok(SecretsSpec::Gcp(project.into())),
+            Some(("gcp", _)) => Err(format!(
+                "`{s}` names no project: write gcp:PROJECT, the Google Cloud project that holds \
+                 the secrets"
+            )),
+            Some(("file", _)) => Err(format!(
+                "`{s}` names no file: write file:PATH, e.g. file:strava-secrets.json"
+            )),
             _ => Err(format!(
                 "unknown secret store `{s}`: use `env`, `file:PATH` or `gcp:PROJECT`"
             )),
@@ -262,5 +269,13 @@ mod tests {
             Ok(SecretsSpec::File("/x/c.json".into()))
         );
         assert!("vault:x".parse::<SecretsSpec>().is_err());
+    }
+
+    #[test]
+    fn a_store_without_its_project_or_path_says_what_is_missing() {
+        let gcp = "gcp:".parse::<SecretsSpec>().unwrap_err();
+        assert!(gcp.contains("names no project"), "{gcp}");
+        let file = "file:".parse::<SecretsSpec>().unwrap_err();
+        assert!(file.contains("names no file"), "{file}");
     }
 }

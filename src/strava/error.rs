@@ -9,7 +9,8 @@ use super::ratelimit::Window;
 pub enum StravaError {
     #[error(
         "Strava's {window} rate limit is reached ({usage}); nothing was replaced. \
-         It resets at {resets_at} (UTC); run the sync again after that."
+         It resets at {}; run the sync again after that.",
+        when(resets_at)
     )]
     RateLimited {
         window: Window,
@@ -18,8 +19,9 @@ pub enum StravaError {
     },
     #[error(
         "Strava's {window} rate limit has {left} calls left and this sync needs about {needed}; \
-         stopped before spending them, nothing was replaced. It resets at {resets_at} (UTC); \
-         run the sync again after that."
+         stopped before spending them, nothing was replaced. It resets at {}; \
+         run the sync again after that.",
+        when(resets_at)
     )]
     BudgetTooSmall {
         window: Window,
@@ -95,5 +97,31 @@ impl StravaError {
             self,
             StravaError::RateLimited { .. } | StravaError::BudgetTooSmall { .. }
         )
+    }
+}
+
+/// A reset time to the second, in UTC, said once: "2026-12-01 15:00:00 UTC".
+fn when(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_rate_limit_message_gives_the_reset_time_to_the_second_saying_utc_once() {
+        let e = StravaError::RateLimited {
+            window: Window::Daily,
+            usage: "1000/1000".into(),
+            resets_at: Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap(),
+        };
+        let text = e.to_string();
+        assert!(
+            text.contains("resets at 2026-12-02 00:00:00 UTC;"),
+            "{text}"
+        );
+        assert_eq!(text.matches("UTC").count(), 1, "{text}");
     }
 }

@@ -79,7 +79,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(settings: HttpSettings) -> Result<Self, StravaError> {
-        let client = Client::builder()
+        let client = crate::tls::client_builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("strava-warehouse/", env!("CARGO_PKG_VERSION")))

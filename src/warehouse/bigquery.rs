@@ -14,31 +14,40 @@
 //! whether a load is safe (`pipeline`). BigQuery has no transaction across
 //! tables: each table is replaced atomically, `activities` first.
 
+#[cfg(feature = "gcp")]
 mod upload;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
-
-use bytes::Bytes;
-use google_cloud_auth::credentials::Credentials;
-use google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService};
-use google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest};
-use serde_json::json;
+use std::time::Duration;
 
 use super::{Load, Warehouse, WarehouseError};
-use crate::gcp;
-use crate::interrupt;
-use crate::retry::Backoff;
-use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table};
-use upload::{UPLOAD_TIMEOUT, Uploader};
+
+// The client itself is the `gcp` feature; without it only the settings and
+// a type that answers `open` with how to get a build that has it remain.
+#[cfg(feature = "gcp")]
+use {
+    crate::gcp,
+    crate::interrupt,
+    crate::retry::Backoff,
+    crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, Table},
+    bytes::Bytes,
+    google_cloud_auth::credentials::Credentials,
+    google_cloud_bigquery_v2::client::{DatasetService, JobService, TableService},
+    google_cloud_bigquery_v2::model::{Dataset, DatasetReference, ErrorProto, QueryRequest},
+    serde_json::json,
+    std::time::Instant,
+    upload::{UPLOAD_TIMEOUT, Uploader},
+};
 
 pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
 
 /// Longest wait for BigQuery to answer a cancel: a stopping run has seconds.
+#[cfg(feature = "gcp")]
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whether a SIGTERM or SIGINT cancels a load job: yes for the tables the
 /// run replaces, no for the `sync_runs` row that records the run.
+#[cfg(feature = "gcp")]
 #[derive(Debug, Clone, Copy)]
 enum Stop {
     OnSignal,
@@ -75,6 +84,7 @@ impl Default for BigQuerySettings {
     }
 }
 
+#[cfg(feature = "gcp")]
 pub struct BigQueryWarehouse {
     project: String,
     dataset: String,
@@ -88,8 +98,10 @@ pub struct BigQueryWarehouse {
 }
 
 /// What went wrong in one BigQuery call, before the table is known.
+#[cfg(any(feature = "gcp", feature = "report"))]
 type Detail = String;
 
+#[cfg(feature = "gcp")]
 impl BigQueryWarehouse {
     /// Builds the clients; nothing is sent until the first call.
     pub async fn open(
@@ -422,7 +434,7 @@ impl BigQueryWarehouse {
 }
 
 /// The report's reads (`report` feature).
-#[cfg(feature = "report")]
+#[cfg(all(feature = "report", feature = "gcp"))]
 impl BigQueryWarehouse {
     /// Every row of a read-only GoogleSQL query whose columns are all cast to
     /// STRING, through a query job (the rows come as text on the wire anyway);
@@ -494,7 +506,7 @@ impl BigQueryWarehouse {
 }
 
 /// One row of BigQuery's `{"f": [{"v": …}, …]}`, each cell as text.
-#[cfg(feature = "report")]
+#[cfg(all(feature = "report", feature = "gcp"))]
 fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<String>> {
     let cells = row.get("f").and_then(|f| f.as_array());
     cells
@@ -512,7 +524,7 @@ fn text_cells(row: &serde_json::Map<String, serde_json::Value>) -> Vec<Option<St
 }
 
 /// A reader needs less than the job: data viewer on the dataset and jobUser to run queries.
-#[cfg(feature = "report")]
+#[cfg(all(feature = "report", feature = "gcp"))]
 fn read_hint(e: &google_cloud_gax::error::Error) -> &'static str {
     match gcp::http_status(e) {
         Some(403) => {
@@ -523,6 +535,7 @@ fn read_hint(e: &google_cloud_gax::error::Error) -> &'static str {
     }
 }
 
+#[cfg(feature = "gcp")]
 impl Warehouse for BigQueryWarehouse {
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
         let table = self
@@ -613,13 +626,14 @@ impl Warehouse for BigQueryWarehouse {
     }
 }
 
+#[cfg(feature = "gcp")]
 fn uploader(
     api: &str,
     project: &str,
     credentials: Credentials,
     settings: &BigQuerySettings,
 ) -> reqwest::Result<Uploader> {
-    let client = reqwest::Client::builder()
+    let client = crate::tls::client_builder()
         .timeout(UPLOAD_TIMEOUT)
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("strava-warehouse/", env!("CARGO_PKG_VERSION")))
@@ -637,6 +651,7 @@ fn uploader(
 }
 
 /// The load job resource: explicit schema from `crate::schema`, never autodetect.
+#[cfg(feature = "gcp")]
 fn load_job_resource(
     project: &str,
     dataset: &str,
@@ -678,6 +693,7 @@ fn load_job_resource(
     })
 }
 
+#[cfg(feature = "gcp")]
 /// Unique per load, and valid in a job id (letters, digits, `_`, `-`).
 fn new_job_id(table: &str) -> String {
     format!(
@@ -687,6 +703,7 @@ fn new_job_id(table: &str) -> String {
     )
 }
 
+#[cfg(feature = "gcp")]
 /// BigQuery's own words: the main error, then every further one.
 fn job_errors(first: &ErrorProto, all: &[ErrorProto]) -> String {
     let main = describe_error(first);
@@ -695,6 +712,7 @@ fn job_errors(first: &ErrorProto, all: &[ErrorProto]) -> String {
     lines.join("; ")
 }
 
+#[cfg(feature = "gcp")]
 fn describe_error(e: &ErrorProto) -> String {
     match (e.reason.as_str(), e.location.as_str()) {
         ("", _) => e.message.clone(),
@@ -703,6 +721,7 @@ fn describe_error(e: &ErrorProto) -> String {
     }
 }
 
+#[cfg(feature = "gcp")]
 fn permission_hint(e: &google_cloud_gax::error::Error) -> &'static str {
     match gcp::http_status(e) {
         Some(403) => {
@@ -714,6 +733,7 @@ fn permission_hint(e: &google_cloud_gax::error::Error) -> &'static str {
     }
 }
 
+#[cfg(feature = "gcp")]
 fn upload_hint(e: &upload::UploadError) -> &'static str {
     match e {
         upload::UploadError::Refused { status: 403, .. } => {
@@ -723,7 +743,61 @@ fn upload_hint(e: &upload::UploadError) -> &'static str {
     }
 }
 
-#[cfg(test)]
+/// Without the `gcp` feature: no value of this type can exist, so `open` is
+/// the one way in and it says how to get a build that has BigQuery.
+#[cfg(not(feature = "gcp"))]
+pub enum BigQueryWarehouse {}
+
+#[cfg(not(feature = "gcp"))]
+impl BigQueryWarehouse {
+    pub async fn open(
+        project: &str,
+        dataset: &str,
+        _: &BigQuerySettings,
+    ) -> Result<Self, WarehouseError> {
+        Err(WarehouseError::NotBuilt(format!(
+            "bigquery:{project}.{dataset}: {}",
+            crate::NO_GCP
+        )))
+    }
+
+    pub async fn apply_views(&self) -> Result<usize, WarehouseError> {
+        match *self {}
+    }
+
+    #[cfg(feature = "report")]
+    pub(crate) fn name(&self) -> String {
+        match *self {}
+    }
+
+    #[cfg(feature = "report")]
+    pub(crate) async fn text_rows(&self, _: &str) -> Result<Vec<Vec<Option<String>>>, Detail> {
+        match *self {}
+    }
+
+    #[cfg(feature = "report")]
+    pub(crate) async fn has_relation(&self, _: &str) -> Result<bool, WarehouseError> {
+        match *self {}
+    }
+}
+
+#[cfg(not(feature = "gcp"))]
+impl Warehouse for BigQueryWarehouse {
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
+        match *self {}
+    }
+    async fn replace(&mut self, _: Load<'_>) -> Result<(), WarehouseError> {
+        match *self {}
+    }
+    async fn append_run(&mut self, _: &Path) -> Result<(), WarehouseError> {
+        match *self {}
+    }
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
+        match *self {}
+    }
+}
+
+#[cfg(all(test, feature = "gcp"))]
 mod tests {
     use super::*;
     use crate::schema::TABLES;

@@ -11,6 +11,7 @@ use duckdb::Connection;
 
 use super::{Load, Warehouse, WarehouseError};
 use crate::schema::{ACTIVITIES, ATHLETE, ATHLETE_SETTINGS, SYNC_RUNS, TABLES, Table};
+use crate::status::{self, RunRow};
 use crate::views;
 
 pub struct DuckDbWarehouse {
@@ -22,10 +23,7 @@ impl DuckDbWarehouse {
     pub fn open(path: &Path) -> Result<Self, WarehouseError> {
         let conn = Connection::open(path).map_err(|e| WarehouseError::Unavailable {
             warehouse: format!("duckdb:{}", path.display()),
-            detail: format!(
-                "{e}. If another program (a running sync, the duckdb shell) has the file open, \
-                 close it and run again"
-            ),
+            detail: open_error(&e.to_string(), true),
         })?;
         // Never reach for the network to fetch an extension, and keep UTC
         // instants from being shifted by the machine's time zone on load.
@@ -36,6 +34,73 @@ impl DuckDbWarehouse {
             path: path.to_path_buf(),
             conn,
         })
+    }
+
+    /// Opens the file for reading only (`status`, `doctor`): never creates
+    /// it, and other readers may have it open at the same time. `None` when
+    /// no file is there yet.
+    pub fn open_read_only(path: &Path) -> Result<Option<Self>, WarehouseError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly);
+        let conn = config
+            .and_then(|config| Connection::open_with_flags(path, config))
+            .map_err(|e| WarehouseError::Unavailable {
+                warehouse: format!("duckdb:{}", path.display()),
+                detail: open_error(&e.to_string(), false),
+            })?;
+        let _ = conn.execute_batch("SET autoinstall_known_extensions = false");
+        let _ = conn.execute_batch("SET TimeZone = 'UTC'");
+        Ok(Some(DuckDbWarehouse {
+            path: path.to_path_buf(),
+            conn,
+        }))
+    }
+
+    /// The last `limit` runs in `sync_runs`, newest first (`status`); none
+    /// when the table does not exist yet.
+    pub fn recent_runs(&self, limit: u32) -> Result<Vec<RunRow>, WarehouseError> {
+        if !self.table_exists(SYNC_RUNS.name)? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare(&status::duckdb_query(limit))
+            .map_err(self.read_error(SYNC_RUNS.name))?;
+        stmt.query_map([], |r| {
+            Ok(RunRow {
+                started_at: r.get(0)?,
+                outcome: r.get(1)?,
+                source: r.get(2)?,
+                activities: r.get(3)?,
+                api_calls: r.get(4)?,
+                message: r.get(5)?,
+            })
+        })
+        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+        .map_err(self.read_error(SYNC_RUNS.name))
+    }
+
+    /// Whether a table or view of this name is in the file.
+    fn table_exists(&self, name: &'static str) -> Result<bool, WarehouseError> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM information_schema.tables \
+                 WHERE table_schema = 'main' AND table_name = ?",
+                [name],
+                |r| r.get(0),
+            )
+            .map_err(self.read_error(name))?;
+        Ok(n > 0)
+    }
+
+    fn read_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
+        move |e| WarehouseError::Unavailable {
+            warehouse: self.name(),
+            detail: format!("reading `{table}` failed: {e}"),
+        }
     }
 
     pub fn connection(&self) -> &Connection {
@@ -149,7 +214,10 @@ impl DuckDbWarehouse {
                 ))
                 .map_err(self.load_error(SYNC_RUNS.name))?;
         }
-        Ok(())
+        // Every run, so a file made before the descriptions existed gets them.
+        self.conn
+            .execute_batch(&SYNC_RUNS.duckdb_comments())
+            .map_err(self.load_error(SYNC_RUNS.name))
     }
 
     fn in_transaction(
@@ -176,16 +244,7 @@ impl DuckDbWarehouse {
 
 impl Warehouse for DuckDbWarehouse {
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
-        let exists: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM information_schema.tables \
-                 WHERE table_schema = 'main' AND table_name = ?",
-                [ACTIVITIES.name],
-                |r| r.get(0),
-            )
-            .map_err(self.load_error(ACTIVITIES.name))?;
-        if exists == 0 {
+        if !self.table_exists(ACTIVITIES.name)? {
             return Ok(None);
         }
         let n: i64 = self
@@ -212,6 +271,9 @@ impl Warehouse for DuckDbWarehouse {
                     .execute_batch(&table.duckdb_ddl())
                     .map_err(self.load_error(table.name))?;
                 self.conn
+                    .execute_batch(&table.duckdb_comments())
+                    .map_err(self.load_error(table.name))?;
+                self.conn
                     .execute_batch(&Self::insert_sql(table, file))
                     .map_err(self.load_error(table.name))?;
             }
@@ -236,16 +298,7 @@ impl Warehouse for DuckDbWarehouse {
         let tables = TABLES.iter().map(|t| ("TABLE", t.name));
         self.in_transaction("purge", || {
             for (kind, name) in views.chain(tables) {
-                let exists: i64 = self
-                    .conn
-                    .query_row(
-                        "SELECT count(*) FROM information_schema.tables \
-                         WHERE table_schema = 'main' AND table_name = ?",
-                        [name],
-                        |r| r.get(0),
-                    )
-                    .map_err(self.load_error(name))?;
-                if exists > 0 {
+                if self.table_exists(name)? {
                     self.conn
                         .execute_batch(&format!("DROP {kind} \"{name}\""))
                         .map_err(self.load_error(name))?;
@@ -267,6 +320,75 @@ impl Warehouse for DuckDbWarehouse {
     }
 }
 
+/// The sentence for a failed open: a lock names the holder and the fix; any
+/// other error is DuckDB's own (saying "another program" for a bad path or a
+/// corrupt file would send the user looking for a program that is not there).
+fn open_error(duckdb: &str, write: bool) -> String {
+    if !duckdb.contains("Could not set lock") && !duckdb.contains("Conflicting lock") {
+        return duckdb.to_string();
+    }
+    // "… Conflicting lock is held in /usr/bin/python3 (PID 42) by user ann.
+    // However, you would be able to open this database in read-only mode …"
+    // (or "… (PID 42). See also https://…"): the holder is the first
+    // sentence; DuckDB's hint is about the other side and only confuses here.
+    let holder = duckdb
+        .split_once("Conflicting lock is held in ")
+        .map(|(_, rest)| {
+            rest.split(". ")
+                .next()
+                .unwrap_or(rest)
+                .trim_end_matches('.')
+        })
+        .map(|who| format!(" ({who})"))
+        .unwrap_or_default();
+    let needs = if write {
+        "a sync needs it alone while it runs: close it there (a notebook: `con.close()`), \
+         or open it there read-only (`duckdb.connect(PATH, read_only=True)`, `duckdb -readonly`), \
+         then run again"
+    } else {
+        "another program is writing to it; wait for it to finish (or close it) and run again"
+    };
+    format!("the file is open in another program{holder}; {needs}")
+}
+
 fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_error_names_the_holder_and_the_fix_without_duckdbs_read_only_hint() {
+        let duckdb = "IO Error: Could not set lock on file \"s.duckdb\": Conflicting lock is \
+                      held in /usr/bin/python3 (PID 42) by user ann. However, you would be able \
+                      to open this database in read-only mode, e.g. by using the -readonly parameter";
+        let text = open_error(duckdb, true);
+        assert!(
+            text.contains("open in another program (/usr/bin/python3 (PID 42) by user ann)"),
+            "{text}"
+        );
+        assert!(text.contains("read_only=True"), "{text}");
+        assert!(!text.contains("However"), "{text}");
+    }
+
+    #[test]
+    fn a_lock_error_ending_in_a_link_names_the_holder_without_the_link() {
+        let duckdb = "IO Error: Could not set lock on file \"s.duckdb\": Conflicting lock is \
+                      held in /usr/bin/duckdb (PID 7). See also \
+                      https://duckdb.org/docs/stable/connect/concurrency";
+        let text = open_error(duckdb, false);
+        assert!(
+            text.contains("open in another program (/usr/bin/duckdb (PID 7));"),
+            "{text}"
+        );
+        assert!(!text.contains("See also"), "{text}");
+    }
+
+    #[test]
+    fn any_other_open_error_is_duckdbs_own_without_blaming_another_program() {
+        let duckdb = "IO Error: Cannot open file \"/nope/s.duckdb\": No such file or directory";
+        assert_eq!(open_error(duckdb, true), duckdb);
+    }
 }

@@ -7,8 +7,8 @@ the files and checks the contract the Cloud Run job relies on (issue 6):
 - two stages, both `--platform=linux/amd64` (what Cloud Run runs, whatever
   machine builds): an official Rust image (a pinned version, never `latest`)
   builds, a minimal runtime image runs;
-- every `cargo build` is `--release --locked --no-default-features` (the
-  BigQuery-only build: no DuckDB, no npm);
+- every `cargo build` is `--release --locked --no-default-features --features
+  gcp` (the BigQuery-only build: Google Cloud, no DuckDB, no npm);
 - the runtime stage runs as a non-root USER, `ENTRYPOINT ["strava-warehouse"]`,
   `CMD ["sync"]`, and takes nothing from the build context: only the binary,
   copied from the build stage (so no credential file can slip in), and has no
@@ -93,7 +93,9 @@ def check_cargo_build(text: str, _ignore: str):
     for b in builds:
         for flag in ("--release", "--locked", "--no-default-features"):
             assert flag in b.split(), f"`{b.strip()}` lacks {flag}"
-        assert "--features" not in b.split(), f"`{b.strip()}`: the image is the BigQuery-only build"
+        words = b.split()
+        features = [words[i + 1] for i, w in enumerate(words[:-1]) if w == "--features"]
+        assert features == ["gcp"], f"`{b.strip()}`: the image is the BigQuery-only build, `--features gcp` alone"
 
 
 def check_runtime_stage(text: str, _ignore: str):
@@ -146,10 +148,12 @@ MUTATIONS = [
      "FROM --platform=linux/amd64 rust:1.95-bookworm"),
     (check_stages, "Dockerfile", "FROM --platform=linux/amd64 rust:1.95-bookworm AS build",
      "FROM rust:1.95-bookworm AS build"),
-    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features",
-     "cargo build --release --locked"),
-    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features",
-     "cargo build --release --no-default-features"),
+    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features --features gcp",
+     "cargo build --release --locked --features gcp"),
+    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features --features gcp",
+     "cargo build --release --no-default-features --features gcp"),
+    (check_cargo_build, "Dockerfile", "cargo build --release --locked --no-default-features --features gcp",
+     "cargo build --release --locked --no-default-features"),
     (check_runtime_stage, "Dockerfile", "USER 65532:65532", "USER root"),
     (check_runtime_stage, "Dockerfile", 'CMD ["sync"]', "CMD sync"),
     (check_runtime_stage, "Dockerfile", 'ENTRYPOINT ["strava-warehouse"]', 'ENTRYPOINT ["/bin/sh", "-c"]'),

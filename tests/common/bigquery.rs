@@ -85,7 +85,7 @@ impl BigQuery {
             // keep-alive connections after a few seconds, and a query sent on
             // one it is closing fails with IncompleteMessage (seen in CI after
             // a sync that ran between two read-backs).
-            http: reqwest::Client::builder()
+            http: strava_warehouse::tls::client_builder()
                 .pool_max_idle_per_host(0)
                 .build()
                 .expect("a plain HTTP client"),
@@ -295,7 +295,11 @@ impl Respond for Forward {
                 .build()
                 .expect("runtime");
             rt.block_on(async move {
-                let mut request = reqwest::Client::new().request(method, url).body(body);
+                let mut request = strava_warehouse::tls::client_builder()
+                    .build()
+                    .expect("an HTTP client")
+                    .request(method, url)
+                    .body(body);
                 for (name, value) in headers.iter() {
                     if name != "host" && name != "content-length" {
                         request = request.header(name, value);
