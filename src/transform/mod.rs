@@ -58,13 +58,9 @@ pub struct Transform {
     athlete_path: PathBuf,
     seen: HashSet<i64>,
     duplicates: u64,
-    start_column: Option<usize>,
     start_range: Option<(i64, i64)>,
-    max_hr_column: Option<usize>,
-    local_start_column: Option<usize>,
     max_hr: Option<f64>,
     first_local_start: Option<i64>,
-    source_column: Option<usize>,
 }
 
 /// Where an activity row came from: `activities.source`.
@@ -113,13 +109,9 @@ impl Transform {
             athlete_path,
             seen: HashSet::new(),
             duplicates: 0,
-            start_column: Some(col_of!(ACTIVITIES, "start_date")),
             start_range: None,
-            max_hr_column: Some(col_of!(ACTIVITIES, "max_heartrate")),
-            local_start_column: Some(col_of!(ACTIVITIES, "start_date_local")),
             max_hr: None,
             first_local_start: None,
-            source_column: Some(col_of!(ACTIVITIES, "source")),
         })
     }
 
@@ -195,20 +187,18 @@ impl Transform {
             }
             return Ok(false);
         }
-        if let Some(i) = self.source_column {
-            row[i] = Cell::Str(S::from_static(origin.as_str()));
-        }
-        if let Some(Cell::Micros(t)) = self.start_column.map(|i| &row[i]) {
+        row[col_of!(ACTIVITIES, "source")] = Cell::Str(S::from_static(origin.as_str()));
+        if let Cell::Micros(t) = &row[col_of!(ACTIVITIES, "start_date")] {
             let (lo, hi) = self.start_range.get_or_insert((*t, *t));
             *lo = (*lo).min(*t);
             *hi = (*hi).max(*t);
         }
-        if let Some(Cell::Float(hr)) = self.max_hr_column.map(|i| &row[i])
+        if let Cell::Float(hr) = &row[col_of!(ACTIVITIES, "max_heartrate")]
             && hr.is_finite()
         {
             self.max_hr = Some(self.max_hr.map_or(*hr, |m| m.max(*hr)));
         }
-        if let Some(Cell::Micros(t)) = self.local_start_column.map(|i| &row[i]) {
+        if let Cell::Micros(t) = &row[col_of!(ACTIVITIES, "start_date_local")] {
             self.first_local_start = Some(self.first_local_start.map_or(*t, |m| m.min(*t)));
         }
         self.writer.push(row)?;
