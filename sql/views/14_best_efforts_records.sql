@@ -3,16 +3,25 @@
 -- earliest activity. Empty until a sync reads the export's activity files.
 -- key: sport_group, period, year, distance_m
 CREATE OR REPLACE VIEW {{ ref(best_efforts_records) }} AS
-WITH efforts AS (
-  SELECT m.sport_group, e.distance_m, e.elapsed_s, e.activity_id, m.local_date, m.start_date, m.year
+WITH periods AS (
+  SELECT 'all_time' AS period
+  UNION ALL
+  SELECT 'year'
+),
+-- Each effort once per period: its calendar year's, and all-time's (year NULL).
+efforts AS (
+  SELECT
+    m.sport_group,
+    p.period,
+    CASE WHEN p.period = 'year' THEN m.year END AS period_year,
+    e.distance_m,
+    e.elapsed_s,
+    e.activity_id,
+    m.local_date,
+    m.start_date
   FROM {{ ref(best_efforts) }} AS e
   JOIN {{ ref(activity_metrics) }} AS m ON m.id = e.activity_id
-),
--- 'year' first: it types period_year (see power_duration_curve).
-periods AS (
-  SELECT 'year' AS period, year AS period_year, * FROM efforts
-  UNION ALL
-  SELECT 'all_time', NULL, * FROM efforts
+  CROSS JOIN periods AS p
 ),
 -- GoogleSQL refuses to partition by a FLOAT64: the distance's text stands
 -- in for it (STRING is VARCHAR in DuckDB).
@@ -21,7 +30,7 @@ ranked AS (
     PARTITION BY sport_group, period, period_year, CAST(distance_m AS STRING)
     ORDER BY elapsed_s, start_date, activity_id
   ) AS rank_in_period
-  FROM periods
+  FROM efforts
 )
 SELECT
   sport_group,
