@@ -3,7 +3,8 @@
 #     bash benches/report.sh
 # Generates (or reuses) synthetic histories with examples/generate_sample.rs,
 # syncs each into a new DuckDB file, then times `report` 5 times each and
-# prints the median seconds, peak RSS and the HTML file's size.
+# prints the median seconds, each run's CPU seconds (user+sys: what a busy
+# machine's wall clock hides), peak RSS and the HTML file's size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR="${BENCH_DIR:-/tmp/strava-warehouse-bench}"
@@ -24,14 +25,16 @@ for n in $SIZES; do
   rm -f "$db"
   "$BIN" sync --from-raw "$pages" --warehouse "duckdb:$db" >/dev/null 2>&1
   times=()
+  cpus=()
   for i in 1 2 3 4 5; do
     start=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o "$BENCH_DIR/report-rss" "$BIN" report --warehouse "duckdb:$db" --out "$BENCH_DIR/report-$n.html" >/dev/null 2>&1
+    /usr/bin/time -f '%M %U %S' -o "$BENCH_DIR/report-rss" "$BIN" report --warehouse "duckdb:$db" --out "$BENCH_DIR/report-$n.html" >/dev/null 2>&1
     end=$(date +%s.%N)
     times+=("$(python3 -c "print(f'{$end-$start:.3f}')")")
+    cpus+=("$(awk '{printf "%.2f", $2+$3}' "$BENCH_DIR/report-rss")")
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
   size=$(stat -c %s "$BENCH_DIR/report-$n.html")
   rss=$(awk '{printf "%.0f", $1/1024}' "$BENCH_DIR/report-rss")
-  echo "report, $n activities: median ${median} s of (${times[*]}), peak RSS ${rss} MB, file $(python3 -c "print(f'{$size/1e6:.2f}')") MB"
+  echo "report, $n activities: median ${median} s of (${times[*]}), CPU user+sys (${cpus[*]}) s, peak RSS ${rss} MB, file $(python3 -c "print(f'{$size/1e6:.2f}')") MB, load $(cut -d' ' -f1 /proc/loadavg)"
 done

@@ -560,7 +560,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "country": "Switzerland", "sex": "F", "premium": true, "summit": true,
             "created_at": "2018-06-01T08:00:00Z", "updated_at": "2024-12-31T20:00:00Z",
             "weight": 61.5, "ftp": 235, "measurement_preference": "meters",
-            "bikes": [], "shoes": []
+            // Strava's running totals: more than the sample's own activities
+            // on the same gear, as the gear was used before 2021 too.
+            "bikes": [
+                {"id": "b1234567", "primary": true, "name": "Road bike (synthetic)", "resource_state": 2, "distance": 14_210_400.0},
+                {"id": "b7654321", "primary": false, "name": "Gravel bike (synthetic)", "resource_state": 2, "distance": 1_102_900.0}
+            ],
+            "shoes": [
+                {"id": "g7654321", "primary": true, "name": "Trail shoes (synthetic)", "resource_state": 2, "distance": 1_986_300.0}
+            ]
         }))?,
     )?;
     // Activities spread over 2021-2024 in proportion to each day's weight

@@ -269,8 +269,12 @@ pub struct ExportSummary {
 /// delivered in this run keeps the API's row.
 pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary, ExportError> {
     let mut summary = ExportSummary::default();
-    let unknown_types = for_each_row(path, |row, _| {
+    let unknown_types = for_each_row(path, |mut row, extras| {
         summary.read += 1;
+        // A name of spaces only names no gear; any other is kept as written.
+        if let Some(name) = extras.gear.filter(|g| !g.trim().is_empty()) {
+            row[col_of!(ACTIVITIES, "gear_id")] = Cell::Str(transform.gear_id_for_name(name));
+        }
         if transform.push_row(row, Origin::Export)? {
             summary.kept += 1;
         }
@@ -320,8 +324,8 @@ pub fn activity_files(path: &Path) -> Result<Vec<ActivityFile>, ExportError> {
         Some(col_of!(ACTIVITIES, "start_date")),
     );
     let mut files = Vec::new();
-    for_each_row(path, |row, filename| {
-        let filename = filename.map(str::trim).filter(|f| !f.is_empty());
+    for_each_row(path, |row, extras| {
+        let filename = extras.filename.map(str::trim).filter(|f| !f.is_empty());
         if let (Some(filename), Some(Cell::Int(activity_id))) = (filename, id.map(|i| &row[i])) {
             files.push(ActivityFile {
                 activity_id: *activity_id,
@@ -341,11 +345,23 @@ pub fn activity_files(path: &Path) -> Result<Vec<ActivityFile>, ExportError> {
     Ok(files)
 }
 
-/// Calls `each` with every row and its `Filename` cell; returns the activity
+/// The cells of a row that are not `activities` columns.
+struct Extras<'r> {
+    /// `Filename`: data, not a path.
+    filename: Option<&'r str>,
+    /// `Activity Gear`: the gear's name, as the athlete wrote it.
+    gear: Option<&'r str>,
+}
+
+/// `Activity Gear`, read from English exports only: its German and French
+/// names have not been seen in a real export (those load without gear).
+const GEAR_HEADER: &str = "Activity Gear";
+
+/// Calls `each` with every row and its other cells; returns the activity
 /// types that have no API name, with how many activities have each.
 fn for_each_row(
     path: &Path,
-    mut each: impl FnMut(Row, Option<&str>) -> Result<(), ExportError>,
+    mut each: impl FnMut(Row, Extras<'_>) -> Result<(), ExportError>,
 ) -> Result<HashMap<String, u64>, ExportError> {
     let (csv_name, bytes) = open(path)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -408,6 +424,7 @@ fn for_each_row(
         }
     }
     let filename_index = present("Filename").map(|h| positions[h][0]);
+    let gear_index = positions.get(GEAR_HEADER).map(|at| at[0]);
     let mut unknown_types: HashMap<String, u64> = HashMap::new();
     for record in reader.records() {
         let record = record.map_err(|e| ExportError::Csv {
@@ -447,7 +464,13 @@ fn for_each_row(
                 expected: "an activity id",
             });
         }
-        each(row, filename_index.and_then(|i| record.get(i)))?;
+        each(
+            row,
+            Extras {
+                filename: filename_index.and_then(|i| record.get(i)),
+                gear: gear_index.and_then(|i| record.get(i)),
+            },
+        )?;
     }
     Ok(unknown_types)
 }

@@ -15,6 +15,7 @@ pub mod extract;
 pub(crate) mod files;
 #[cfg(feature = "gcp")]
 pub mod gcp;
+pub mod gear;
 pub mod interrupt;
 pub mod logging;
 pub mod login;

@@ -18,8 +18,8 @@ use crate::interrupt;
 use crate::parquet_out::ParquetOut;
 use crate::physiology::rows::{FileRows, from_export};
 use crate::schema::{
-    ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES, Table,
-    col_of,
+    ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, GEAR, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES,
+    Table, col_of,
 };
 use crate::settings as athlete_settings;
 use crate::strava::api::PER_PAGE;
@@ -316,6 +316,7 @@ pub async fn sync<W: Warehouse>(
         (&POWER_CURVE, power_curve),
         (&BEST_EFFORTS, best_efforts),
         (&TIME_IN_ZONES, time_in_zones),
+        (&GEAR, done.gear.rows()),
     ] {
         let path = work.path().join(format!("{}.parquet", table.name));
         write_rows(table, &path, rows)?;

@@ -651,7 +651,42 @@ pub static TIME_IN_ZONES: Table = Table {
     ignored_keys: &[],
 };
 
-/// Every table `sync` writes, in load order.
+pub static GEAR: Table = Table {
+    partition_by_month: None,
+    cluster_by: &[],
+    name: "gear",
+    description: "The athlete's bikes and shoes from the profile, and gear the bulk export names that the profile does not list; activities.gear_id links to gear_id. Replaced on every sync.",
+    columns: &[
+        required(computed(
+            "gear_id",
+            String,
+            "Strava gear id (b... bikes, g... shoes); export:NAME for gear only the bulk export's Activity Gear column names.",
+        )),
+        computed(
+            "kind",
+            String,
+            "bike or shoes; NULL for gear only the export names (it does not say which).",
+        ),
+        computed("name", String, "Name the athlete gave the gear."),
+        computed(
+            "is_primary",
+            Bool,
+            "True for the primary bike or pair of shoes (the profile's primary; PRIMARY is a reserved word in DuckDB).",
+        ),
+        computed(
+            "distance_m",
+            Float64,
+            "Distance Strava credits to the gear as of this sync, in metres (its running total, activities not in this warehouse included); NULL for gear only the export names.",
+        ),
+        required(computed(
+            "source",
+            String,
+            "profile (GET /athlete) or export (named only in the export's Activity Gear column).",
+        )),
+    ],
+    ignored_keys: &[],
+};
+
 /// `col_of!(TABLE, "name")`: the index of a column, found when compiling.
 /// `col_of!(SYNC_RUNS, "outcme")` does not compile.
 macro_rules! col_of {
@@ -677,7 +712,8 @@ const fn const_str_eq(a: &str, b: &str) -> bool {
     true
 }
 
-pub static TABLES: [&Table; 8] = [
+/// Every table `sync` writes, in load order.
+pub static TABLES: [&Table; 9] = [
     &ACTIVITIES,
     &ATHLETE,
     &ATHLETE_SETTINGS,
@@ -685,6 +721,7 @@ pub static TABLES: [&Table; 8] = [
     &POWER_CURVE,
     &BEST_EFFORTS,
     &TIME_IN_ZONES,
+    &GEAR,
     &SYNC_RUNS,
 ];
 

@@ -120,6 +120,7 @@ pub static VIEWS: &[View] = views!(
     "13_critical_power.sql" => "critical_power",
     "14_best_efforts_records.sql" => "best_efforts_records",
     "15_weekly_time_in_zones.sql" => "weekly_time_in_zones",
+    "16_gear_summary.sql" => "gear_summary",
 );
 
 impl View {

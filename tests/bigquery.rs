@@ -58,7 +58,7 @@ struct Setup {
     ws: Workspace,
     meta: Metadata,
     bq: BigQuery,
-    ds: String,
+    ds: Dataset,
 }
 
 /// A fresh dataset and workspace; panics without an emulator.
@@ -68,7 +68,7 @@ async fn setup() -> Setup {
         ws: Workspace::new(),
         meta: Metadata::start().await,
         bq: BigQuery::new(&emulator),
-        ds: fresh_dataset(),
+        ds: fresh_dataset(&emulator),
         emulator,
     }
 }

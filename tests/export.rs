@@ -482,3 +482,67 @@ fn an_export_only_run_with_raw_dir_deletes_saved_runs_past_the_retention_at_its_
     );
     assert!(recent.exists(), "a 1-day-old saved run was deleted");
 }
+
+/// Two activities on "Old Steel", one with a gear of spaces, one without.
+fn export_with_gear(ws: &Workspace, names: [&str; 4]) -> std::path::PathBuf {
+    let mut lines = vec![HEADER.to_string()];
+    for (i, gear) in names.iter().enumerate() {
+        let id = (21 + i).to_string();
+        let date = format!("Mar {}, 2021, 6:12:03 AM", i + 1);
+        lines.push(line(HEADER, &[(0, &id), (1, &date), (11, gear)]));
+    }
+    write_export(ws, &lines)
+}
+
+#[test]
+fn export_only_gear_is_linked_by_name_and_listed_once_as_export_gear() {
+    let ws = Workspace::new();
+    let path = export_with_gear(&ws, ["Old Steel", "Old Steel", "   ", ""]);
+
+    let run = sync_export(&ws, &path);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    let gear_of = |id: i64| {
+        db.one::<String>(&format!(
+            "SELECT coalesce(gear_id, 'NULL') FROM activities WHERE id = {id}"
+        ))
+    };
+    assert_eq!(
+        [gear_of(21), gear_of(22), gear_of(23), gear_of(24)],
+        ["export:Old Steel", "export:Old Steel", "NULL", "NULL"]
+    );
+    assert_eq!(
+        db.one::<String>(
+            "SELECT gear_id || '|' || name || '|' || source || '|' || coalesce(kind, 'NULL') FROM gear"
+        ),
+        "export:Old Steel|Old Steel|export|NULL"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_credentials_an_export_gear_name_the_profile_lists_links_to_its_strava_id() {
+    let ws = Workspace::new();
+    // The doubles' profile lists one bike, "Steel" (b100).
+    let path = export_with_gear(&ws, ["Steel", "Old Steel", "", ""]);
+    let strava = common::Strava::serving(&[vec![]]).await;
+
+    let run = ws.sync(&strava, &["--from-export", path.to_str().unwrap()]);
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    assert_eq!(
+        db.one::<String>("SELECT gear_id FROM activities WHERE id = 21"),
+        "b100"
+    );
+    assert_eq!(
+        db.one::<String>("SELECT gear_id FROM activities WHERE id = 22"),
+        "export:Old Steel"
+    );
+    assert_eq!(
+        db.one::<String>(
+            "SELECT string_agg(gear_id || ':' || source || ':' || coalesce(CAST(distance_m AS VARCHAR), 'NULL'), ' ' ORDER BY gear_id) FROM gear"
+        ),
+        "b100:profile:1234.5 export:Old Steel:export:NULL"
+    );
+}

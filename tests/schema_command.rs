@@ -31,7 +31,7 @@ fn an_unknown_table_is_exit_2_naming_the_tables() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("activities, athlete, athlete_settings, activity_streams, power_curve, best_efforts, time_in_zones, sync_runs"),
+        err.contains("activities, athlete, athlete_settings, activity_streams, power_curve, best_efforts, time_in_zones, gear, sync_runs"),
         "{err}"
     );
 }

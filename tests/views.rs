@@ -398,3 +398,111 @@ fn a_bad_settings_file_is_a_configuration_error_that_touches_nothing() {
     assert_eq!(run.code(), 2, "{}", run.all());
     assert!(run.stderr().contains("athlete.toml"), "{}", run.stderr());
 }
+
+#[test]
+fn gear_summary_totals_each_gear_per_year_and_all_time_with_the_profile_name() {
+    let ws = Workspace::new();
+    let athlete = json!({"id": 1, "sex": "M", "ftp": 300,
+        "bikes": [{"id": "b1", "name": "Road", "primary": true, "distance": 50000.0}],
+        "shoes": []});
+    let activities = vec![
+        with(
+            ride(
+                1,
+                "2023-12-31T10:00:00Z",
+                "2023-12-31T09:00:00Z",
+                10000.0,
+                3600,
+            ),
+            json!({"gear_id": "b1"}),
+        ),
+        with(
+            ride(
+                2,
+                "2024-01-02T10:00:00Z",
+                "2024-01-02T09:00:00Z",
+                20000.0,
+                1800,
+            ),
+            json!({"gear_id": "b1"}),
+        ),
+        with(
+            ride(
+                3,
+                "2024-01-05T10:00:00Z",
+                "2024-01-05T09:00:00Z",
+                5000.0,
+                900,
+            ),
+            json!({"gear_id": "b9"}),
+        ),
+        ride(
+            4,
+            "2024-01-06T10:00:00Z",
+            "2024-01-06T09:00:00Z",
+            7000.0,
+            900,
+        ),
+    ];
+    let raw = ws.write_raw_pages(&athlete, &activities);
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-raw".into(),
+            raw.display().to_string(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let db = Db::open(&ws.db());
+    let row = |gear: &str, period: &str, year: &str| {
+        let q = format!(
+            "SELECT activities, distance_km, moving_time_h, CAST(first_used AS VARCHAR), \
+             CAST(last_used AS VARCHAR), coalesce(name, '-'), coalesce(strava_total_km, -1) \
+             FROM gear_summary WHERE gear_id = '{gear}' AND period = '{period}' AND year IS NOT DISTINCT FROM {year}"
+        );
+        db.0.query_row(&q, [], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, f64>(1)?,
+                r.get::<_, f64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, f64>(6)?,
+            ))
+        })
+        .unwrap_or_else(|e| panic!("{gear} {period} {year}: {e}"))
+    };
+    let all = row("b1", "all_time", "NULL");
+    assert_eq!(
+        (all.0, all.3.as_str(), all.4.as_str(), all.5.as_str()),
+        (2, "2023-12-31", "2024-01-02", "Road")
+    );
+    close(all.1, 30.0);
+    close(all.2, 1.5);
+    close(all.6, 50.0);
+    let y2023 = row("b1", "year", "2023");
+    assert_eq!(
+        (y2023.0, y2023.6),
+        (1, -1.0),
+        "a year row has no Strava total"
+    );
+    close(y2023.1, 10.0);
+    // Gear an activity names but the profile does not list: summarised, unnamed.
+    assert_eq!(row("b9", "all_time", "NULL").5, "-");
+    let gear_ids: Vec<String> = {
+        let mut s =
+            db.0.prepare("SELECT DISTINCT gear_id FROM gear_summary ORDER BY 1")
+                .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        gear_ids,
+        ["b1", "b9"],
+        "activities without gear are not a gear"
+    );
+}

@@ -60,7 +60,7 @@ async fn assert_parity(emulator: &str, source: &[String]) -> BTreeMap<String, us
     let (meta, bq, ds) = (
         Metadata::start().await,
         BigQuery::new(emulator),
-        fresh_dataset(),
+        fresh_dataset(emulator),
     );
     let run = ws.run(
         &args,

@@ -27,12 +27,20 @@ candidates AS (
   FROM {{ ref(activity_metrics) }} AS m
   CROSS JOIN records AS r
 ),
-ranked AS (
-  SELECT *, ROW_NUMBER() OVER (
-    PARTITION BY sport_group, record ORDER BY value DESC, start_date, id
-  ) AS rank_in_record
+-- The best value per record by aggregation first, so that only the
+-- activities reaching it are sorted for the earliest (a window over every
+-- candidate sorts them all: benches/README.md, "Report").
+best AS (
+  SELECT sport_group, record, MAX(value) AS value
   FROM candidates
-  WHERE value IS NOT NULL
+  GROUP BY sport_group, record
+),
+ranked AS (
+  SELECT c.*, ROW_NUMBER() OVER (
+    PARTITION BY c.sport_group, c.record ORDER BY c.start_date, c.id
+  ) AS rank_in_record
+  FROM candidates AS c
+  JOIN best AS b ON b.sport_group = c.sport_group AND b.record = c.record AND b.value = c.value
 )
 SELECT sport_group, record, value, id AS activity_id, local_date
 FROM ranked

@@ -18,6 +18,7 @@ use decode::{Cell, Decoder, Row};
 use parquet::{ParquetTableWriter, WriteError};
 
 use crate::excerpt::excerpt;
+use crate::gear::Gear;
 use crate::schema::{ACTIVITIES, ATHLETE, col_of};
 use crate::settings::Observed;
 
@@ -44,6 +45,8 @@ pub struct Transformed {
     pub last_start: Option<DateTime<Utc>>,
     /// What the profile and the activities say about the athlete's thresholds.
     pub observed: Observed,
+    /// The profile's bikes and shoes, and gear only the export named.
+    pub gear: Gear,
 }
 
 pub struct Transform {
@@ -61,6 +64,7 @@ pub struct Transform {
     start_range: Option<(i64, i64)>,
     max_hr: Option<f64>,
     first_local_start: Option<i64>,
+    gear: Gear,
 }
 
 /// Where an activity row came from: `activities.source`.
@@ -112,6 +116,7 @@ impl Transform {
             start_range: None,
             max_hr: None,
             first_local_start: None,
+            gear: Gear::default(),
         })
     }
 
@@ -132,8 +137,18 @@ impl Transform {
                 origin: origin.to_string(),
                 problem: e.to_string(),
             })?;
+        self.gear = Gear::from_profile(json).map_err(|problem| TransformError::BadInput {
+            origin: origin.to_string(),
+            problem,
+        })?;
         self.athlete_row = Some(row);
         Ok(())
+    }
+
+    /// The `gear_id` for an export activity's `Activity Gear` name (see
+    /// [`Gear::id_for_name`]); the profile, when read, comes first.
+    pub fn gear_id_for_name(&mut self, name: &str) -> String {
+        self.gear.id_for_name(name)
     }
 
     /// One page of `GET /athlete/activities`. Returns how many activities the
@@ -260,6 +275,7 @@ impl Transform {
                 .start_range
                 .and_then(|(_, hi)| DateTime::from_timestamp_micros(hi)),
             observed,
+            gear: self.gear,
         })
     }
 }

@@ -147,8 +147,9 @@ pub struct Load<'a> {
     pub activities: &'a Path,
     pub athlete: &'a Path,
     pub athlete_settings: &'a Path,
-    /// The tables made from the export's activity files (`activity_streams`,
-    /// `power_curve`, `best_efforts`, `time_in_zones`), each with its file.
+    /// The other tables the run replaces, each with its file: those made
+    /// from the export's activity files (`activity_streams`, `power_curve`,
+    /// `best_efforts`, `time_in_zones`) and `gear`.
     pub files: &'a [(&'static Table, &'a Path)],
     /// The run's `sync_runs` row.
     pub run: &'a Path,

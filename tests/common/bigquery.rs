@@ -67,8 +67,55 @@ pub fn emulator_url() -> String {
 /// The project the emulator serves and a dataset name no other test uses.
 pub const PROJECT: &str = "strava-test";
 
-pub fn fresh_dataset() -> String {
-    format!("t_{:016x}", rand::random::<u64>())
+pub fn fresh_dataset(emulator: &str) -> Dataset {
+    Dataset {
+        name: format!("t_{:016x}", rand::random::<u64>()),
+        emulator: emulator.trim_end_matches('/').to_string(),
+    }
+}
+
+/// A test's own dataset, deleted with its tables and views when the test
+/// ends (passed or not): the emulator's catalog lookups read every dataset it
+/// holds, so datasets left behind made each later test slower than the last.
+pub struct Dataset {
+    name: String,
+    emulator: String,
+}
+
+impl std::ops::Deref for Dataset {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Display for Dataset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl Drop for Dataset {
+    fn drop(&mut self) {
+        let url = format!(
+            "{}/bigquery/v2/projects/{PROJECT}/datasets/{}?deleteContents=true",
+            self.emulator, self.name
+        );
+        // Drop runs inside the test's runtime, which must not block: the
+        // request gets a thread and a runtime of its own. A failed delete
+        // only leaves the dataset behind.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            runtime.block_on(async {
+                let http = strava_warehouse::tls::client_builder().build().ok()?;
+                http.delete(url).send().await.ok()
+            })
+        })
+        .join();
+    }
 }
 
 /// Read-back through BigQuery's REST API, as an analyst's client would.

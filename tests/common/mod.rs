@@ -153,7 +153,9 @@ pub fn athlete() -> Value {
         "id": ATHLETE_ID, "username": "tester", "firstname": "Test", "lastname": "Er",
         "sex": "F", "weight": 60.5, "ftp": 230, "measurement_preference": "meters",
         "city": "Bern", "country": "Switzerland", "created_at": "2015-03-01T10:00:00Z",
-        "resource_state": 3, "premium": true
+        "resource_state": 3, "premium": true,
+        "bikes": [{"id": "b100", "primary": true, "name": "Steel", "resource_state": 2, "distance": 1234.5}],
+        "shoes": []
     })
 }
 
