@@ -233,7 +233,7 @@ HEADER = [
 ]
 
 
-def csv_row(a, filename):
+def csv_row(a, filename, gear_names):
     g = lambda k: "" if a.get(k) is None else a.get(k)
     date = start_of(a)
     # `Mar 1, 2021, 6:12:03 AM`, UTC.
@@ -243,7 +243,7 @@ def csv_row(a, filename):
     row = {
         0: a["id"], 1: when, 2: a.get("name") or "", 3: DISPLAY.get(a["sport_type"], a["sport_type"]),
         5: a.get("elapsed_time", ""), 6: dist_km, 7: g("max_heartrate"), 8: g("suffer_score"),
-        9: commute, 12: filename or "", 15: f"{a.get('elapsed_time', 0)}.0",
+        9: commute, 11: gear_names.get(a.get("gear_id"), ""), 12: filename or "", 15: f"{a.get('elapsed_time', 0)}.0",
         16: f"{a.get('moving_time', 0)}.0", 17: g("distance"), 18: g("max_speed"),
         19: g("average_speed"), 20: g("total_elevation_gain"), 22: g("elev_low"),
         23: g("elev_high"), 29: g("average_cadence"), 30: g("max_heartrate"),
@@ -256,6 +256,8 @@ def csv_row(a, filename):
 def main():
     acts, athlete = load()
     ftp = athlete.get("ftp") or 200
+    # The export names gear, never its id: the profile's names.
+    gear_names = {g["id"]: g["name"] for g in athlete.get("bikes", []) + athlete.get("shoes", [])}
     os.makedirs(os.path.join(OUT, "activities"), exist_ok=True)
     for old in glob.glob(os.path.join(OUT, "activities", "*")):
         os.remove(old)
@@ -271,7 +273,7 @@ def main():
             with open(os.path.join(OUT, filename), "wb") as f:
                 f.write(gzip.compress(data, compresslevel=9, mtime=0))
             files += 1
-        w.writerow(csv_row(a, filename))
+        w.writerow(csv_row(a, filename, gear_names))
     with open(os.path.join(OUT, "activities.csv"), "w", encoding="utf-8") as f:
         f.write(text.getvalue())
     print(f"{len(acts)} activities, {files} activity files in {OUT}")

@@ -122,14 +122,38 @@ fn a_history_without_power_or_heart_rate_says_why_there_is_no_load() {
 fn without_activity_files_the_physiology_sections_say_to_load_the_export() {
     let ws = load(vec![walk(21, "2023-03-01")]);
     let html = report(&ws, &[]);
-    for title in [
-        "Power-duration curve and best efforts",
-        "Time in zones",
-        "Gear",
-    ] {
+    for title in ["Power-duration curve and best efforts", "Time in zones"] {
         let s = section(&html, title);
         assert!(s.contains("sync --from-export"), "{title}: {s}");
     }
+}
+
+#[test]
+fn without_gear_on_any_activity_the_gear_section_says_so() {
+    let ws = load(vec![walk(21, "2023-03-01")]);
+    let html = report(&ws, &[]);
+    assert!(
+        section(&html, "Gear").contains("no activity names a bike or shoes"),
+        "{}",
+        section(&html, "Gear")
+    );
+}
+
+#[test]
+fn the_gear_table_lists_the_sample_bikes_and_shoes_by_distance_with_stravas_totals() {
+    let ws = Workspace::new();
+    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let html = report(&ws, &[]);
+    let gear = section(&html, "Gear");
+    let road = gear.find("Road bike (synthetic)").expect("the road bike");
+    let shoes = gear.find("Trail shoes (synthetic)").expect("the shoes");
+    let gravel = gear
+        .find("Gravel bike (synthetic)")
+        .expect("the gravel bike");
+    assert!(road < shoes && shoes < gravel, "longest distance first");
+    // Strava's total for the road bike (athlete.json), in km.
+    assert!(gear.contains("14210.4"), "{gear}");
 }
 
 #[test]

@@ -911,7 +911,11 @@ async fn records(source: &Source, group_filter: &str) -> Result<Section, Warehou
 }
 
 async fn gear(source: &Source) -> Result<Section, WarehouseError> {
-    let mut section = Section::new("Gear", "Distance per bike and pair of shoes.");
+    let mut section = Section::new(
+        "Gear",
+        "From gear_summary: each bike and pair of shoes over all its activities here, and the \
+         total Strava credits it (which also counts activities not in this warehouse).",
+    );
     if !source.exists(GEAR).await? {
         section.note = Some(format!(
             "Not in this warehouse yet (no `{GEAR}` view): gear names and distances come with \
@@ -919,18 +923,51 @@ async fn gear(source: &Source) -> Result<Section, WarehouseError> {
         ));
         return Ok(section);
     }
-    let rows = source.json_rows(GEAR).await?;
+    let rows = source
+        .rows(&format!(
+            "SELECT COALESCE(name, gear_id), COALESCE(kind, ''), CAST(activities AS STRING), \
+             CAST(distance_km AS STRING), CAST(moving_time_h AS STRING), \
+             CAST(first_used AS STRING), CAST(last_used AS STRING), \
+             CAST(strava_total_km AS STRING) FROM {GEAR} WHERE period = 'all_time' \
+             ORDER BY distance_km DESC, gear_id"
+        ))
+        .await?;
     if rows.is_empty() {
-        section.note = Some(format!("`{GEAR}` has no rows."));
-    } else {
-        section.tables.push(generic_table(
-            "gear",
-            "Gear",
-            &format!("From {GEAR}."),
-            &rows,
-            200,
+        section.note = Some(format!(
+            "`{GEAR}` has no rows: no activity names a bike or shoes."
         ));
+        return Ok(section);
     }
+    let km = |cell: &Option<String>| num(cell).map(|v| fmt(v, 1)).unwrap_or_default();
+    section.tables.push(Table::new(
+        "gear",
+        "Gear",
+        "",
+        &[
+            "gear",
+            "kind",
+            "activities",
+            "distance km",
+            "moving h",
+            "first used",
+            "last used",
+            "Strava total km",
+        ],
+        rows.iter()
+            .map(|r| {
+                vec![
+                    text(&r[0]),
+                    text(&r[1]),
+                    text(&r[2]),
+                    km(&r[3]),
+                    km(&r[4]),
+                    text(&r[5]),
+                    text(&r[6]),
+                    km(&r[7]),
+                ]
+            })
+            .collect(),
+    ));
     Ok(section)
 }
 
