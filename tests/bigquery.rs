@@ -439,25 +439,32 @@ async fn purge_deletes_every_table_and_view_the_product_created_in_the_dataset()
     assert!(!run.all().contains(GCP_TOKEN));
 }
 
+/// The sample synced into the test's dataset, then a Front before the
+/// emulator for the next sync to go through (the Front's faults are set by
+/// the caller).
+async fn loaded_behind_a_front(s: &Setup) -> Front {
+    assert_eq!(
+        sync_sample(&s.ws, &s.meta, &s.emulator, &s.ds, &[]).code(),
+        0
+    );
+    Front::start(&s.emulator).await
+}
+
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept() {
-    let Setup {
-        emulator,
-        ws,
-        meta,
-        bq,
-        ds,
-    } = setup().await;
-    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
-    let front = Front::start(&emulator).await;
+    let s = setup().await;
+    let front = loaded_behind_a_front(&s).await;
     front.stall_loads_into("activities").await;
+    let Setup {
+        ws, meta, bq, ds, ..
+    } = &s;
 
     let run = sync_sample(
-        &ws,
-        &meta,
+        ws,
+        meta,
         &front.url(),
-        &ds,
+        ds,
         &[("BIGQUERY_JOB_TIMEOUT_SECS", "1")],
     );
 
@@ -478,23 +485,19 @@ async fn a_load_job_still_running_at_the_timeout_is_cancelled_and_the_rows_kept(
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claiming_all_kept() {
+    let s = setup().await;
+    let front = loaded_behind_a_front(&s).await;
     let Setup {
-        emulator,
-        ws,
-        meta,
-        bq,
-        ds,
-    } = setup().await;
-    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
+        ws, meta, bq, ds, ..
+    } = &s;
     let loaded_at = bq
         .query(&format!("SELECT MAX(loaded_at) FROM {ds}.activities"))
         .await;
-    let front = Front::start(&emulator).await;
     front
         .fail_loads_into("athlete", "Error while reading data")
         .await;
 
-    let run = sync_sample(&ws, &meta, &front.url(), &ds, &[]);
+    let run = sync_sample(ws, meta, &front.url(), ds, &[]);
 
     assert_eq!(run.code(), 1, "{}", run.all());
     let stderr = run.stderr();
@@ -515,18 +518,14 @@ async fn a_load_failing_after_activities_were_replaced_says_so_instead_of_claimi
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn a_sigterm_during_a_load_job_cancels_it_records_the_run_interrupted_and_keeps_the_rows() {
-    let Setup {
-        emulator,
-        ws,
-        meta,
-        bq,
-        ds,
-    } = setup().await;
-    assert_eq!(sync_sample(&ws, &meta, &emulator, &ds, &[]).code(), 0);
-    let front = Front::start(&emulator).await;
+    let s = setup().await;
+    let front = loaded_behind_a_front(&s).await;
     front.stall_loads_into("activities").await;
+    let Setup {
+        ws, meta, bq, ds, ..
+    } = &s;
 
-    let child = ws.spawn(&sample_args(), &sample_env(&meta, &front.url(), &ds, &[]));
+    let child = ws.spawn(&sample_args(), &sample_env(meta, &front.url(), ds, &[]));
     let front_ref = &front;
     wait_until("the stalled load job being polled", || async move {
         front_ref.requests().await.iter().any(|r| {
