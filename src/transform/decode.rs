@@ -20,31 +20,12 @@ use std::fmt;
 use chrono::{DateTime, NaiveDateTime};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::row::{Cell, Row, days_since_epoch};
 use crate::schema::{Coord, Kind, Source, Table};
 
-/// One decoded value. The variant always matches the column's `Kind`.
-///
-/// `S` holds strings: `String` by default; a decoded page's rows use
-/// `Cow<str>` (see `PageRow`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell<S = String> {
-    Null,
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Str(S),
-    /// Microseconds since 1970-01-01T00:00:00 (UTC for `Timestamp`, wall clock for `DateTime`).
-    Micros(i64),
-    /// Days since 1970-01-01.
-    Days(i32),
-}
-
-pub type Row<S = String> = Vec<Cell<S>>;
-
 /// A row of a decoded page: each string is borrowed from the page unless it
-/// had escapes. Strings go from the page straight into the Arrow builders, so
-/// an owned `String` per value (about ten per activity) was an allocation, a
-/// copy and a free for nothing: 7 % of the decoding thread's instructions.
+/// had escapes, and goes from the page straight into the Arrow builders (an
+/// owned copy per value was measurable: benches/README.md, session 3).
 pub type PageRow<'de> = Row<Cow<'de, str>>;
 
 impl<'de> Cell<Cow<'de, str>> {
@@ -191,17 +172,13 @@ impl Decoder {
         }
     }
 
-    pub fn table(&self) -> &'static Table {
-        self.table
-    }
-
     /// Keys Strava sent that the schema does not know, with how often each was seen.
-    pub fn unknown_keys(&self) -> &BTreeMap<String, u64> {
+    pub(crate) fn unknown_keys(&self) -> &BTreeMap<String, u64> {
         &self.unknown
     }
 
     /// Decodes one JSON object.
-    pub fn object(&mut self, json: &[u8]) -> Result<Row, serde_json::Error> {
+    pub(crate) fn object(&mut self, json: &[u8]) -> Result<Row, serde_json::Error> {
         let row = match std::str::from_utf8(json) {
             Ok(text) => self.object_from(serde_json::Deserializer::from_str(text)),
             Err(_) => self.object_from(serde_json::Deserializer::from_slice(json)),
@@ -294,7 +271,7 @@ impl Decoder {
 /// failure was inside one.
 #[derive(Debug)]
 pub struct ArrayError {
-    pub index: Option<usize>,
+    pub(crate) index: Option<usize>,
     pub error: serde_json::Error,
 }
 
@@ -624,15 +601,11 @@ impl<'de> Visitor<'de> for CellSeed {
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
-pub fn parse_date(s: &str) -> Option<i32> {
+pub(crate) fn parse_date(s: &str) -> Option<i32> {
     // FromStr reads `%Y-%m-%d` from a fixed item list; parse_from_str would
     // re-read the format string on every call (callgrind: 2 % of the transform).
     let d = s.parse::<chrono::NaiveDate>().ok()?;
     Some(days_since_epoch(d))
-}
-
-pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
-    (d - chrono::NaiveDate::default()).num_days() as i32
 }
 
 fn parse_instant(s: &str) -> Option<i64> {

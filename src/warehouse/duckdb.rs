@@ -103,10 +103,6 @@ impl DuckDbWarehouse {
         }
     }
 
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
     pub(crate) fn name(&self) -> String {
         format!("duckdb:{}", self.path.display())
     }

@@ -87,13 +87,13 @@ pub enum WarehouseError {
         detail: String,
         replaced: Vec<&'static str>,
     },
-    #[error("{0}")]
-    NotBuilt(String),
 }
 
 impl WarehouseError {
-    /// The same error, saying which tables the run had already replaced.
-    pub fn after_replacing(self, tables: &[&'static str]) -> Self {
+    /// The same error, saying which tables the run had already replaced
+    /// (BigQuery's; DuckDB replaces all tables in one transaction).
+    #[cfg(feature = "gcp")]
+    pub(crate) fn after_replacing(self, tables: &[&'static str]) -> Self {
         match self {
             WarehouseError::Load {
                 warehouse,
@@ -143,15 +143,16 @@ fn kept(replaced: &[&str]) -> String {
 
 /// The Parquet files of one run.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(any(feature = "gcp", feature = "duckdb")), allow(dead_code))]
 pub struct Load<'a> {
-    pub activities: &'a Path,
-    pub athlete: &'a Path,
-    pub athlete_settings: &'a Path,
+    pub(crate) activities: &'a Path,
+    pub(crate) athlete: &'a Path,
+    pub(crate) athlete_settings: &'a Path,
     /// The tables made from the export's activity files (`activity_streams`,
     /// `power_curve`, `best_efforts`, `time_in_zones`), each with its file.
-    pub files: &'a [(&'static Table, &'a Path)],
+    pub(crate) files: &'a [(&'static Table, &'a Path)],
     /// The run's `sync_runs` row.
-    pub run: &'a Path,
+    pub(crate) run: &'a Path,
 }
 
 #[allow(async_fn_in_trait)] // used generically, never as `dyn`
