@@ -26,10 +26,9 @@ enum ColumnBuilder {
 
 impl ColumnBuilder {
     /// The finished column, leaving an empty builder with room for `rows`
-    /// values. Arrow's `finish` leaves a builder with no room at all, so every
-    /// batch regrew each column by doubling from nothing: about ten reallocs
-    /// and copies per column per batch (2 % of the decoding thread's
-    /// instructions). A string column gets room for as many bytes as it held
+    /// values: Arrow's `finish` leaves a builder with no room at all, and
+    /// regrowing every column by doubling each batch is reallocs and copies
+    /// for nothing. A string column gets room for as many bytes as it held
     /// this time, plus an eighth.
     fn take(&mut self, rows: usize) -> ArrayRef {
         match self {

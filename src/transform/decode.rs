@@ -60,11 +60,10 @@ enum Handler {
 }
 
 /// FNV-1a for the key lookup, the hottest map in the transform (~50 keys per
-/// activity; since `Decoder::next`, only the keys that do not follow their
-/// usual predecessor are looked up): SipHash took 12 % of the transform's
-/// instructions under callgrind. Written here rather than taken from a crate
-/// because it is ten lines. HashDoS does not apply: the map is built once from
-/// the schema's own names and never grows, so outside keys are only looked up.
+/// activity), where SipHash was measurably slow (benches/README.md, session
+/// 2). Ten lines, so written here rather than taken from a crate. HashDoS does
+/// not apply: the map is built once from the schema's own names and never
+/// grows, so outside keys are only looked up.
 #[derive(Default, Clone, Copy)]
 struct Fnv1a(u64);
 
@@ -141,9 +140,8 @@ impl Decoder {
         // Ignored keys are looked up with the others, so a key Strava always
         // sends and the schema ignores costs one hash lookup rather than a
         // scan of the list; an ignored `obj.member` is found without building
-        // the dotted name (`format!` per activity was 3.6 % of the transform's
-        // instructions). A key the schema maps wins over the ignore list, as
-        // it always did.
+        // the dotted name (a `format!` per activity). A key the schema maps
+        // wins over the ignore list.
         for &k in table.ignored_keys {
             handlers.entry(k).or_insert(Handler::Ignored);
             if let Some((obj, member)) = k.split_once('.')
@@ -190,11 +188,10 @@ impl Decoder {
     ///
     /// The page is checked for UTF-8 once, whole (std's check runs a word at a
     /// time over ASCII), so that serde_json can read it as `&str` and skip its
-    /// own check of every key and string value: that per-string check was 13 %
-    /// of the decoding thread's instructions under callgrind. A page that is not
-    /// UTF-8 is read from the bytes as before, so it fails (or, when the bad
-    /// bytes sit only in a value the schema ignores, passes) exactly as before,
-    /// with the same error and position.
+    /// own check of every key and string value. A page that is not UTF-8 is
+    /// read from the bytes, so it fails (or, when the bad bytes sit only in a
+    /// value the schema ignores, passes) with the error and position
+    /// serde_json gives.
     pub fn array<'de>(&mut self, json: &'de [u8]) -> Result<Vec<PageRow<'de>>, ArrayError> {
         match std::str::from_utf8(json) {
             Ok(text) => self.array_from(serde_json::Deserializer::from_str(text)),
@@ -603,7 +600,7 @@ impl<'de> Visitor<'de> for CellSeed {
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
 pub(crate) fn parse_date(s: &str) -> Option<i32> {
     // FromStr reads `%Y-%m-%d` from a fixed item list; parse_from_str would
-    // re-read the format string on every call (callgrind: 2 % of the transform).
+    // re-read the format string on every call.
     let d = s.parse::<chrono::NaiveDate>().ok()?;
     Some(days_since_epoch(d))
 }
@@ -624,10 +621,9 @@ fn parse_wall_clock(s: &str) -> Option<i64> {
 }
 
 /// Exactly `YYYY-MM-DDTHH:MM:SS`, the only form Strava sends, read without
-/// chrono's general parser (1,500 instructions a value, 4 % of the decoding
-/// thread's). Anything else, or a value chrono's constructors refuse (a
-/// leap second, 30 February), is `None` and goes to `FromStr` as before, so
-/// what is accepted and what it means are unchanged.
+/// chrono's general parser, which is costly per value. Anything else, or a
+/// value chrono's constructors refuse (a leap second, 30 February), is `None`
+/// and goes to `FromStr`, so what is accepted and what it means are chrono's.
 fn plain_wall_clock(s: &str) -> Option<NaiveDateTime> {
     let b: &[u8; 19] = s.as_bytes().try_into().ok()?;
     if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {

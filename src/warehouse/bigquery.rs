@@ -601,11 +601,12 @@ impl Warehouse for BigQueryWarehouse {
                 Ok(()) => removed.push(format!("{}.{}.{name}", self.project, self.dataset)),
                 Err(e) if gcp::http_status(&e) == Some(404) => {}
                 Err(e) => {
-                    return Err(self.unavailable(format!(
-                        "deleting {name} failed: {}{}",
-                        gcp::describe(&e),
-                        permission_hint(&e)
-                    )));
+                    return Err(WarehouseError::Purge {
+                        warehouse: self.name(),
+                        what: format!("`{name}`"),
+                        detail: format!("{}{}", gcp::describe(&e), permission_hint(&e)),
+                        deleted: removed,
+                    });
                 }
             }
         }
@@ -787,13 +788,9 @@ impl Warehouse for BigQueryWarehouse {
 #[cfg(all(test, feature = "gcp"))]
 mod tests {
     use super::*;
-    use crate::schema::TABLES;
 
     fn activities() -> &'static Table {
-        TABLES
-            .iter()
-            .find(|t| t.name == "activities")
-            .expect("the activities table")
+        &ACTIVITIES
     }
 
     #[test]
@@ -814,10 +811,7 @@ mod tests {
 
     #[test]
     fn an_appending_load_may_add_columns_and_a_replacing_one_needs_not() {
-        let runs = TABLES
-            .iter()
-            .find(|t| t.name == "sync_runs")
-            .expect("sync_runs");
+        let runs = &SYNC_RUNS;
         let append = load_job_resource("p1", "ds", "US", runs, "j1", "WRITE_APPEND");
         // A sync_runs table from before files_skipped gains the column.
         assert_eq!(
