@@ -20,10 +20,10 @@ use crate::strava::http::DEFAULT_MAX_PAGE_BYTES;
 use crate::views::Dialect;
 use crate::warehouse::{WarehouseSpec, bigquery};
 
-pub const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
-pub const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
+pub(crate) const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
+pub(crate) const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
 /// A century: any longer cannot be subtracted from today as a date.
-pub const MAX_RETENTION_DAYS: u32 = 36_500;
+pub(crate) const MAX_RETENTION_DAYS: u32 = 36_500;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -106,11 +106,11 @@ pub struct DoctorArgs {
 
     /// Strava API base URL.
     #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true)]
-    pub strava_api_url: String,
+    pub(crate) strava_api_url: String,
 
     /// Strava OAuth base URL (doctor appends /token).
     #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
-    pub strava_oauth_url: String,
+    pub(crate) strava_oauth_url: String,
 }
 
 impl DoctorArgs {
@@ -120,7 +120,11 @@ impl DoctorArgs {
             secrets: self.secrets.settings(Duration::from_secs(1)),
             api_url: self.strava_api_url.clone(),
             oauth_url: self.strava_oauth_url.clone(),
-            http: HttpSettings::default(),
+            http: HttpSettings {
+                retries: self.warehouse.http_retries,
+                backoff: self.warehouse.http_retry_backoff(),
+                ..HttpSettings::default()
+            },
             raw_dir: None,
             raw_retention_days: 7,
             max_rate_wait: Duration::ZERO,
@@ -221,7 +225,7 @@ pub struct SecretsArgs {
 
     /// Secret Manager API root, for gcp:PROJECT (the job appends /v1/...).
     #[arg(long, env = "SECRET_MANAGER_API_URL", default_value = secrets::gcp::DEFAULT_API_URL, hide_short_help = true)]
-    pub secret_manager_api_url: String,
+    pub(crate) secret_manager_api_url: String,
 
     /// Name of the Secret Manager secret holding the Strava client id.
     #[arg(
@@ -229,7 +233,7 @@ pub struct SecretsArgs {
         env = "STRAVA_CLIENT_ID_SECRET",
         default_value = "strava-client-id"
     )]
-    pub client_id_secret: String,
+    pub(crate) client_id_secret: String,
 
     /// Name of the Secret Manager secret holding the Strava client secret.
     #[arg(
@@ -237,7 +241,7 @@ pub struct SecretsArgs {
         env = "STRAVA_CLIENT_SECRET_SECRET",
         default_value = "strava-client-secret"
     )]
-    pub client_secret_secret: String,
+    pub(crate) client_secret_secret: String,
 
     /// Name of the Secret Manager secret holding the Strava refresh token.
     #[arg(
@@ -245,7 +249,7 @@ pub struct SecretsArgs {
         env = "STRAVA_REFRESH_TOKEN_SECRET",
         default_value = "strava-refresh-token"
     )]
-    pub refresh_token_secret: String,
+    pub(crate) refresh_token_secret: String,
 }
 
 impl SecretsArgs {
@@ -293,30 +297,30 @@ pub struct LoginArgs {
 
     /// The Strava application's client id (else the one already in the store).
     #[arg(long, env = "STRAVA_CLIENT_ID")]
-    pub client_id: Option<String>,
+    pub(crate) client_id: Option<String>,
 
     /// The Strava application's client secret (else the one already in the
     /// store). Prefer the environment variable: a command line is visible to
     /// every local user in `ps`.
     #[arg(long, env = "STRAVA_CLIENT_SECRET", hide_env_values = true)]
-    pub client_secret: Option<String>,
+    pub(crate) client_secret: Option<String>,
 
     /// Strava OAuth base URL (login appends /authorize and /token).
     #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
-    pub strava_oauth_url: String,
+    pub(crate) strava_oauth_url: String,
 
     /// Port on 127.0.0.1 that receives Strava's redirect (0: any free port;
     /// Strava checks the callback domain, not the port).
     #[arg(long, env = "LOGIN_PORT", default_value_t = 8642)]
-    pub port: u16,
+    pub(crate) port: u16,
 
     /// Do not listen for the redirect: paste the address the browser was sent to.
     #[arg(long)]
-    pub no_browser: bool,
+    pub(crate) no_browser: bool,
 
     /// How long the listener waits for Strava's redirect, in seconds.
     #[arg(long, env = "LOGIN_TIMEOUT_SECS", default_value_t = 300)]
-    pub timeout_secs: u64,
+    pub(crate) timeout_secs: u64,
 }
 
 impl LoginArgs {
@@ -357,19 +361,38 @@ pub struct WarehouseArgs {
     /// BigQuery's API root (an emulator or a proxy in tests); `/bigquery/v2/…`
     /// and `/upload/bigquery/v2/…` are appended.
     #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL, hide_short_help = true)]
-    pub bigquery_api_url: String,
+    pub(crate) bigquery_api_url: String,
 
     /// Location of the BigQuery dataset when it has to be created (US, EU, europe-west1, ...).
     #[arg(long, env = "BIGQUERY_LOCATION", default_value = "US")]
-    pub bigquery_location: String,
+    pub(crate) bigquery_location: String,
 
-    /// Parquet files larger than this are uploaded to BigQuery resumably.
+    /// Parquet files larger than this are uploaded to BigQuery resumably
+    /// (Google's guidance: multipart up to 5 MB, resumable above).
     #[arg(long, env = "BIGQUERY_RESUMABLE_ABOVE_BYTES", default_value_t = 5 * 1024 * 1024, hide = true)]
-    pub bigquery_resumable_above_bytes: u64,
+    pub(crate) bigquery_resumable_above_bytes: u64,
 
     /// The longest one BigQuery load or query job may take.
     #[arg(long, env = "BIGQUERY_JOB_TIMEOUT_SECS", default_value_t = 1800)]
-    pub bigquery_job_timeout_secs: u64,
+    pub(crate) bigquery_job_timeout_secs: u64,
+
+    /// Retries of a request (Strava, BigQuery) after a transient failure (5xx, timeout, reset).
+    #[arg(
+        long,
+        env = "HTTP_RETRIES",
+        default_value_t = 4,
+        help_heading = "Limits"
+    )]
+    pub(crate) http_retries: u32,
+
+    /// First retry delay in milliseconds; doubles with each retry, with jitter.
+    #[arg(
+        long,
+        env = "HTTP_RETRY_BACKOFF_MS",
+        default_value_t = 1000,
+        help_heading = "Limits"
+    )]
+    pub(crate) http_retry_backoff_ms: u64,
 }
 
 impl WarehouseArgs {
@@ -379,8 +402,14 @@ impl WarehouseArgs {
             location: self.bigquery_location.clone(),
             resumable_above: self.bigquery_resumable_above_bytes,
             job_timeout: std::time::Duration::from_secs(self.bigquery_job_timeout_secs),
-            ..Default::default()
+            retries: self.http_retries,
+            retry_backoff: self.http_retry_backoff(),
         }
+    }
+
+    /// `--http-retry-backoff-ms`: the first delay between retries.
+    pub(crate) fn http_retry_backoff(&self) -> Duration {
+        Duration::from_millis(self.http_retry_backoff_ms)
     }
 }
 
@@ -395,7 +424,7 @@ pub struct SyncArgs {
     /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
     /// root whose newest complete run is used) instead of calling Strava.
     #[arg(long, env = "FROM_RAW", value_name = "DIR", help_heading = "Source")]
-    pub from_raw: Option<PathBuf>,
+    pub(crate) from_raw: Option<PathBuf>,
 
     /// Load Strava's bulk export ("Download your data": the .zip, its folder,
     /// or activities.csv) instead of calling the API.
@@ -406,7 +435,7 @@ pub struct SyncArgs {
         conflicts_with = "from_raw",
         help_heading = "Source"
     )]
-    pub from_export: Option<PathBuf>,
+    pub(crate) from_export: Option<PathBuf>,
 
     /// Keep every API page as received under DIR/<run start time>/.
     #[arg(long, env = "RAW_DIR", value_name = "DIR", help_heading = "Source")]
@@ -421,7 +450,7 @@ pub struct SyncArgs {
         value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETENTION_DAYS)),
         help_heading = "Source"
     )]
-    pub raw_retention_days: u32,
+    pub(crate) raw_retention_days: u32,
 
     /// Keep the run's Parquet files: the activities at PATH, the athlete at
     /// <stem>.athlete.parquet beside it (out.parquet -> out.athlete.parquet).
@@ -433,7 +462,7 @@ pub struct SyncArgs {
         value_name = "PATH",
         help_heading = "Output"
     )]
-    pub parquet_out: Option<PathBuf>,
+    pub(crate) parquet_out: Option<PathBuf>,
 
     /// The athlete's dated thresholds (FTP, heart rate, weight, sex) as TOML
     /// `[[settings]]` entries; without it they come from the Strava profile and the data.
@@ -443,38 +472,20 @@ pub struct SyncArgs {
         value_name = "FILE",
         help_heading = "Source"
     )]
-    pub athlete_settings: Option<PathBuf>,
+    pub(crate) athlete_settings: Option<PathBuf>,
 
     /// Replace the table even when the fetch is empty or less than half of
     /// what is loaded.
     #[arg(long, env = "ALLOW_SHRINK", help_heading = "Warehouse")]
-    pub allow_shrink: bool,
+    pub(crate) allow_shrink: bool,
 
     /// Strava API base URL.
     #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true, help_heading = "Source")]
-    pub strava_api_url: String,
+    pub(crate) strava_api_url: String,
 
     /// Strava OAuth base URL (the job appends /token).
     #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true, help_heading = "Source")]
-    pub strava_oauth_url: String,
-
-    /// Retries of a Strava or BigQuery request after a transient failure (5xx, timeout, reset).
-    #[arg(
-        long,
-        env = "HTTP_RETRIES",
-        default_value_t = 4,
-        help_heading = "Limits"
-    )]
-    pub http_retries: u32,
-
-    /// First retry delay in milliseconds; doubles with each retry, with jitter.
-    #[arg(
-        long,
-        env = "HTTP_RETRY_BACKOFF_MS",
-        default_value_t = 1000,
-        help_heading = "Limits"
-    )]
-    pub http_retry_backoff_ms: u64,
+    pub(crate) strava_oauth_url: String,
 
     /// Longest wait, in seconds, for Strava's 15-minute rate-limit window to
     /// reset when it has too few calls left for the sync; longer means exit 3.
@@ -484,7 +495,7 @@ pub struct SyncArgs {
         default_value_t = 300,
         help_heading = "Limits"
     )]
-    pub rate_limit_max_wait_secs: u64,
+    pub(crate) rate_limit_max_wait_secs: u64,
 
     /// Time limit for one HTTP request, in seconds.
     #[arg(
@@ -493,7 +504,7 @@ pub struct SyncArgs {
         default_value_t = 60,
         help_heading = "Limits"
     )]
-    pub http_timeout_secs: u64,
+    pub(crate) http_timeout_secs: u64,
 
     /// The closing summary on stdout: text for people, json (one object) for scripts.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text, help_heading = "Output")]
@@ -507,7 +518,7 @@ pub struct SyncArgs {
         default_value_t = 120,
         help_heading = "Limits"
     )]
-    pub token_timeout_secs: u64,
+    pub(crate) token_timeout_secs: u64,
 
     /// Largest Strava response or replayed page file, in bytes (a page of 200
     /// activities is about 0.3 MB); a larger one fails the run unread.
@@ -518,7 +529,7 @@ pub struct SyncArgs {
         value_parser = clap::value_parser!(u64).range(1024..),
         help_heading = "Limits"
     )]
-    pub max_page_bytes: u64,
+    pub(crate) max_page_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -554,13 +565,13 @@ pub enum SchemaFormat {
 
 impl SyncArgs {
     pub fn settings(&self) -> SyncSettings {
-        let backoff = Duration::from_millis(self.http_retry_backoff_ms);
+        let backoff = self.warehouse.http_retry_backoff();
         let api = ApiSettings {
             secrets: self.secrets.settings(backoff),
             api_url: self.strava_api_url.clone(),
             oauth_url: self.strava_oauth_url.clone(),
             http: HttpSettings {
-                retries: self.http_retries,
+                retries: self.warehouse.http_retries,
                 backoff,
                 timeout: Duration::from_secs(self.http_timeout_secs.max(1)),
                 token_timeout: Duration::from_secs(self.token_timeout_secs.max(1)),

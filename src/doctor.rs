@@ -28,8 +28,8 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    pub name: &'static str,
-    pub outcome: Outcome,
+    pub(crate) name: &'static str,
+    pub(crate) outcome: Outcome,
 }
 
 impl fmt::Display for Check {

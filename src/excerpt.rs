@@ -6,7 +6,7 @@
 /// The first `max` bytes of `body` as one trimmed line, or `(empty body)`.
 /// Redacted before it is cut, so a cut never leaves half a secret that the
 /// redaction of the whole message would no longer recognise.
-pub fn excerpt(body: &[u8], max: usize) -> String {
+pub(crate) fn excerpt(body: &[u8], max: usize) -> String {
     // A window generous enough for any secret straddling `max`, so a huge
     // body is never copied whole.
     let window = &body[..body.len().min(max.saturating_add(64 * 1024))];

@@ -6,11 +6,10 @@
 use crate::raw::RawError;
 use crate::secrets::SecretsError;
 use crate::strava::StravaError;
-use crate::warehouse::WarehouseError;
 
 pub const FAILED: u8 = 1;
-pub const CONFIG: u8 = 2;
-pub const RATE_LIMITED: u8 = 3;
+pub(crate) const CONFIG: u8 = 2;
+pub(crate) const RATE_LIMITED: u8 = 3;
 
 /// A setting that is wrong or missing; the message names it and the fix.
 #[derive(Debug, thiserror::Error)]
@@ -28,9 +27,6 @@ pub fn code(err: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<SecretsError>()
             && e.is_config()
         {
-            return CONFIG;
-        }
-        if let Some(WarehouseError::NotBuilt(_)) = cause.downcast_ref::<WarehouseError>() {
             return CONFIG;
         }
         if let Some(e) = cause.downcast_ref::<RawError>()

@@ -24,34 +24,66 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 
+use crate::row::{Cell, Row};
 use crate::schema::{ACTIVITIES, Kind, col_of};
-use crate::transform::decode::{Cell, Row};
 use crate::transform::{Origin, Transform, TransformError};
 
-/// export header -> (activities column, which occurrence). docs/export.md's
+/// export header -> (index of the activities column, which occurrence). docs/export.md's
 /// table documents this list; tests/docs.rs fails when one is missing there.
-pub const MAPPING: &[(&str, &str, &str)] = &[
-    ("Activity ID", "id", "first"),
-    ("Activity Date", "start_date", "first"),
-    ("Activity Name", "name", "first"),
-    ("Activity Type", "sport_type", "first"),
-    ("Activity Type", "type", "first"),
-    ("Elapsed Time", "elapsed_time", "last"),
-    ("Moving Time", "moving_time", "last"),
-    ("Distance", "distance", "last"),
-    ("Max Speed", "max_speed", "last"),
-    ("Average Speed", "average_speed", "last"),
-    ("Elevation Gain", "total_elevation_gain", "last"),
-    ("Elevation Low", "elev_low", "last"),
-    ("Elevation High", "elev_high", "last"),
-    ("Average Cadence", "average_cadence", "last"),
-    ("Max Heart Rate", "max_heartrate", "last"),
-    ("Average Heart Rate", "average_heartrate", "last"),
-    ("Average Watts", "average_watts", "last"),
-    ("Weighted Average Power", "weighted_average_watts", "last"),
-    ("Max Watts", "max_watts", "last"),
-    ("Relative Effort", "suffer_score", "first"),
-    ("Commute", "commute", "first"),
+pub const MAPPING: &[(&str, usize, &str)] = &[
+    ("Activity ID", col_of!(ACTIVITIES, "id"), "first"),
+    ("Activity Date", col_of!(ACTIVITIES, "start_date"), "first"),
+    ("Activity Name", col_of!(ACTIVITIES, "name"), "first"),
+    ("Activity Type", col_of!(ACTIVITIES, "sport_type"), "first"),
+    ("Activity Type", col_of!(ACTIVITIES, "type"), "first"),
+    ("Elapsed Time", col_of!(ACTIVITIES, "elapsed_time"), "last"),
+    ("Moving Time", col_of!(ACTIVITIES, "moving_time"), "last"),
+    ("Distance", col_of!(ACTIVITIES, "distance"), "last"),
+    ("Max Speed", col_of!(ACTIVITIES, "max_speed"), "last"),
+    (
+        "Average Speed",
+        col_of!(ACTIVITIES, "average_speed"),
+        "last",
+    ),
+    (
+        "Elevation Gain",
+        col_of!(ACTIVITIES, "total_elevation_gain"),
+        "last",
+    ),
+    ("Elevation Low", col_of!(ACTIVITIES, "elev_low"), "last"),
+    ("Elevation High", col_of!(ACTIVITIES, "elev_high"), "last"),
+    (
+        "Average Cadence",
+        col_of!(ACTIVITIES, "average_cadence"),
+        "last",
+    ),
+    (
+        "Max Heart Rate",
+        col_of!(ACTIVITIES, "max_heartrate"),
+        "last",
+    ),
+    (
+        "Average Heart Rate",
+        col_of!(ACTIVITIES, "average_heartrate"),
+        "last",
+    ),
+    (
+        "Average Watts",
+        col_of!(ACTIVITIES, "average_watts"),
+        "last",
+    ),
+    (
+        "Weighted Average Power",
+        col_of!(ACTIVITIES, "weighted_average_watts"),
+        "last",
+    ),
+    ("Max Watts", col_of!(ACTIVITIES, "max_watts"), "last"),
+    (
+        "Relative Effort",
+        col_of!(ACTIVITIES, "suffer_score"),
+        "first",
+    ),
+    ("Commute", col_of!(ACTIVITIES, "commute"), "first"),
 ];
 
 /// Every header MAPPING reads, as English, German and French accounts'
@@ -223,7 +255,7 @@ fn french_date(raw: &str) -> Option<NaiveDateTime> {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ExportError {
+pub(crate) enum ExportError {
     #[error("cannot read the Strava export {path}: {detail}")]
     Open { path: PathBuf, detail: String },
     #[error(
@@ -258,91 +290,127 @@ pub enum ExportError {
 
 /// What loading an export did.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ExportSummary {
+pub(crate) struct ExportSummary {
     /// Activities in the export.
-    pub read: u64,
+    pub(crate) read: u64,
     /// Of those, the ones loaded: the others were already there from the API.
-    pub kept: u64,
+    pub(crate) kept: u64,
 }
 
-/// Reads the export at `path` into `transform`. An activity the API already
-/// delivered in this run keeps the API's row.
-pub fn read_into(path: &Path, transform: &mut Transform) -> Result<ExportSummary, ExportError> {
-    let mut summary = ExportSummary::default();
-    let unknown_types = for_each_row(path, |mut row, extras| {
-        summary.read += 1;
-        // A name of spaces only names no gear; any other is kept as written.
-        if let Some(name) = extras.gear.filter(|g| !g.trim().is_empty()) {
-            row[col_of!(ACTIVITIES, "gear_id")] = Cell::Str(transform.gear_id_for_name(name));
-        }
-        if transform.push_row(row, Origin::Export)? {
-            summary.kept += 1;
-        }
-        Ok(())
-    })?;
-    for (name, count) in unknown_types {
-        tracing::warn!(
-            activity_type = %name,
-            activities = count,
-            "the export names an activity type this job has no API name for; stored as written"
-        );
-    }
-    Ok(summary)
+/// An export's `activities.csv`, read once: its rows, the activity files it
+/// names, and the activity types it wrote that have no API name.
+#[derive(Debug)]
+pub(crate) struct Export {
+    rows: Vec<Row>,
+    /// Each row's `Activity Gear` name, where it has one.
+    gear: Vec<Option<String>>,
+    files: Vec<ActivityFile>,
+    unknown_types: HashMap<String, u64>,
 }
 
-/// The latest `start_date` in the export, as epoch seconds: with API
-/// credentials, only activities after it are fetched.
-pub fn latest_start(path: &Path) -> Result<Option<i64>, ExportError> {
-    let start = Some(col_of!(ACTIVITIES, "start_date"));
-    let mut latest: Option<i64> = None;
-    for_each_row(path, |row, _| {
-        if let Some(Cell::Micros(t)) = start.map(|i| &row[i]) {
-            latest = Some(latest.map_or(*t, |l| l.max(*t)));
-        }
-        Ok(())
-    })?;
-    Ok(latest.map(|micros| micros.div_euclid(1_000_000)))
-}
-
-/// An activity file the export names in its `Filename` column.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActivityFile {
-    pub activity_id: i64,
-    /// As written in the CSV, e.g. `activities/123.fit.gz`; data, not a path.
-    pub filename: String,
-    /// The API's name of the activity type (`Ride`, `Run`, ...).
-    pub sport_type: Option<String>,
-    /// `Activity Date`, UTC, in microseconds since the epoch.
-    pub start_micros: Option<i64>,
-}
-
-/// Every activity of the export that names a file, in CSV order.
-pub fn activity_files(path: &Path) -> Result<Vec<ActivityFile>, ExportError> {
+/// Reads and checks the export at `path`: a broken file fails here, before
+/// any Strava call.
+pub(crate) fn read(path: &Path) -> Result<Export, ExportError> {
     let (id, sport, start) = (
-        Some(col_of!(ACTIVITIES, "id")),
-        Some(col_of!(ACTIVITIES, "sport_type")),
-        Some(col_of!(ACTIVITIES, "start_date")),
+        col_of!(ACTIVITIES, "id"),
+        col_of!(ACTIVITIES, "sport_type"),
+        col_of!(ACTIVITIES, "start_date"),
     );
+    let mut rows = Vec::new();
+    let mut gear = Vec::new();
     let mut files = Vec::new();
-    for_each_row(path, |row, extras| {
+    let unknown_types = for_each_row(path, |row, extras| {
         let filename = extras.filename.map(str::trim).filter(|f| !f.is_empty());
-        if let (Some(filename), Some(Cell::Int(activity_id))) = (filename, id.map(|i| &row[i])) {
+        if let (Some(filename), Cell::Int(activity_id)) = (filename, &row[id]) {
             files.push(ActivityFile {
                 activity_id: *activity_id,
                 filename: filename.to_string(),
-                sport_type: match sport.map(|i| &row[i]) {
-                    Some(Cell::Str(s)) => Some(s.clone()),
+                sport_type: match &row[sport] {
+                    Cell::Str(s) => Some(s.clone()),
                     _ => None,
                 },
-                start_micros: match start.map(|i| &row[i]) {
-                    Some(Cell::Micros(t)) => Some(*t),
+                start_micros: match &row[start] {
+                    Cell::Micros(t) => Some(*t),
                     _ => None,
                 },
             });
         }
+        // A name of spaces only names no gear; any other is kept as written.
+        gear.push(
+            extras
+                .gear
+                .filter(|g| !g.trim().is_empty())
+                .map(str::to_string),
+        );
+        rows.push(row);
         Ok(())
     })?;
-    Ok(files)
+    Ok(Export {
+        rows,
+        gear,
+        files,
+        unknown_types,
+    })
+}
+
+impl Export {
+    /// The latest `start_date` in the export, as epoch seconds: with API
+    /// credentials, only activities after it are fetched.
+    pub(crate) fn latest_start(&self) -> Option<i64> {
+        let start = col_of!(ACTIVITIES, "start_date");
+        self.rows
+            .iter()
+            .filter_map(|row| match row[start] {
+                Cell::Micros(t) => Some(t),
+                _ => None,
+            })
+            .max()
+            .map(|micros| micros.div_euclid(1_000_000))
+    }
+
+    /// Every activity of the export that names a file, in CSV order.
+    pub(crate) fn activity_files(&self) -> &[ActivityFile] {
+        &self.files
+    }
+
+    /// Moves the export's rows into `transform` (the files it names stay). An
+    /// activity the API already delivered in this run keeps the API's row.
+    pub(crate) fn load_into(
+        &mut self,
+        transform: &mut Transform,
+    ) -> Result<ExportSummary, ExportError> {
+        let mut summary = ExportSummary::default();
+        let gear = std::mem::take(&mut self.gear);
+        for (mut row, gear) in std::mem::take(&mut self.rows).into_iter().zip(gear) {
+            summary.read += 1;
+            if let Some(name) = gear {
+                row[col_of!(ACTIVITIES, "gear_id")] = Cell::Str(transform.gear_id_for_name(&name));
+            }
+            if transform.push_row(row, Origin::Export)? {
+                summary.kept += 1;
+            }
+        }
+        for (name, count) in std::mem::take(&mut self.unknown_types) {
+            tracing::warn!(
+                activity_type = %name,
+                activities = count,
+                "the export names an activity type this job has no API name for; stored as written"
+            );
+        }
+        Ok(summary)
+    }
+}
+
+/// An activity file the export names in its `Filename` column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ActivityFile {
+    pub(crate) activity_id: i64,
+    /// As written in the CSV, e.g. `activities/123.fit.gz`; data, not a path.
+    pub(crate) filename: String,
+    /// The API's name of the activity type (`Ride`, `Run`, ...).
+    pub(crate) sport_type: Option<String>,
+    /// `Activity Date`, UTC, in microseconds since the epoch.
+    pub(crate) start_micros: Option<i64>,
 }
 
 /// The cells of a row that are not `activities` columns.
@@ -419,9 +487,7 @@ fn for_each_row(
             (_, [only]) if !REPEATED.contains(english) => *only,
             _ => continue,
         };
-        if let Some(target) = ACTIVITIES.index_of(column) {
-            plan.push((index, target, header));
-        }
+        plan.push((index, *column, header));
     }
     let filename_index = present("Filename").map(|h| positions[h][0]);
     let gear_index = positions.get(GEAR_HEADER).map(|at| at[0]);
@@ -439,18 +505,19 @@ fn for_each_row(
             let field = record.get(*index).unwrap_or("");
             // RFC 4180: spaces are part of a field, so a name keeps them as
             // the API sends them; numbers, dates and types are read trimmed.
-            let raw = match (column.kind, column.name) {
-                (Kind::String, name) if name != "sport_type" && name != "type" => field,
+            let raw = match column.kind {
+                Kind::String if !is_type(*target) => field,
                 _ => field.trim(),
             };
-            row[*target] = cell(raw, column.kind, column.name, language, &mut unknown_types)
-                .map_err(|expected| ExportError::BadValue {
+            row[*target] = cell(raw, column.kind, *target, language, &mut unknown_types).map_err(
+                |expected| ExportError::BadValue {
                     path: csv_name.clone(),
                     line,
                     column: header.to_string(),
                     value: raw.chars().take(60).collect(),
                     expected,
-                })?;
+                },
+            )?;
         }
         if row[0] == Cell::Null {
             return Err(ExportError::BadValue {
@@ -484,40 +551,49 @@ const REPEATED: &[&str] = &[
     "Commute",
 ];
 
+/// `sport_type` and `type`: written for people in the export, read as the API names them.
+fn is_type(column: usize) -> bool {
+    column == col_of!(ACTIVITIES, "sport_type") || column == col_of!(ACTIVITIES, "type")
+}
+
+/// One cell of `column` (an index into `ACTIVITIES`).
 fn cell(
     raw: &str,
     kind: Kind,
-    column: &str,
+    column: usize,
     language: Language,
     unknown_types: &mut HashMap<String, u64>,
 ) -> Result<Cell, &'static str> {
     if raw.is_empty() {
         return Ok(Cell::Null);
     }
-    match (kind, column) {
-        (Kind::String, "sport_type" | "type") => {
+    match kind {
+        Kind::String if is_type(column) => {
             let (name, known) = sport_type(raw, language);
-            if !known && column == "sport_type" {
+            // Counted once per activity: `type` repeats `sport_type`.
+            if !known && column == col_of!(ACTIVITIES, "sport_type") {
                 *unknown_types.entry(name.clone()).or_default() += 1;
             }
             Ok(Cell::Str(name))
         }
-        (Kind::String, _) => Ok(Cell::Str(raw.to_string())),
-        (Kind::Int64, "id") => raw.parse().map(Cell::Int).map_err(|_| "an activity id"),
-        (Kind::Int64, _) => match raw.parse::<f64>() {
+        Kind::String => Ok(Cell::Str(raw.to_string())),
+        Kind::Int64 if column == col_of!(ACTIVITIES, "id") => {
+            raw.parse().map(Cell::Int).map_err(|_| "an activity id")
+        }
+        Kind::Int64 => match raw.parse::<f64>() {
             Ok(v) if v.is_finite() && v.abs() < 9.0e15 => Ok(Cell::Int(v.round() as i64)),
             _ => Err("a number"),
         },
-        (Kind::Float64, _) => match raw.parse::<f64>() {
+        Kind::Float64 => match raw.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(Cell::Float(v)),
             _ => Err("a number"),
         },
-        (Kind::Bool, _) => match raw.to_ascii_lowercase().as_str() {
+        Kind::Bool => match raw.to_ascii_lowercase().as_str() {
             "true" | "1" => Ok(Cell::Bool(true)),
             "false" | "0" => Ok(Cell::Bool(false)),
             _ => Err("true or false"),
         },
-        (Kind::Timestamp, _) => language
+        Kind::Timestamp => language
             .date(raw)
             .map(|t| Cell::Micros(t.and_utc().timestamp_micros()))
             .ok_or(language.date_example()),

@@ -22,24 +22,24 @@ use crate::transform::Transform;
 /// Settings for reading from the Strava API.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
-    pub secrets: SecretsSettings,
-    pub api_url: String,
-    pub oauth_url: String,
-    pub http: HttpSettings,
-    pub raw_dir: Option<PathBuf>,
+    pub(crate) secrets: SecretsSettings,
+    pub(crate) api_url: String,
+    pub(crate) oauth_url: String,
+    pub(crate) http: HttpSettings,
+    pub(crate) raw_dir: Option<PathBuf>,
     /// Saved runs older than this many days are deleted at the start of a run.
-    pub raw_retention_days: u32,
+    pub(crate) raw_retention_days: u32,
     /// Longest wait for the 15-minute window to reset before paging.
-    pub max_rate_wait: std::time::Duration,
+    pub(crate) max_rate_wait: std::time::Duration,
 }
 
-pub enum Pages {
+pub(crate) enum Pages {
     Api(Box<ApiPages>),
     Replay(RawReader),
 }
 
 /// Pages from the Strava API, with what it takes to refresh the token again.
-pub struct ApiPages {
+pub(crate) struct ApiPages {
     client: StravaClient,
     store: SecretStore,
     secrets: SecretsSettings,
@@ -148,7 +148,7 @@ impl ApiPages {
 impl Pages {
     /// Loads the credentials and refreshes the access token. On failure the
     /// error comes with the Strava calls already spent.
-    pub async fn connect(
+    pub(crate) async fn connect(
         settings: &ApiSettings,
         started: DateTime<Utc>,
     ) -> Result<Self, (anyhow::Error, u64)> {
@@ -192,7 +192,10 @@ impl Pages {
     /// `--raw-dir` retention: deletes saved runs older than
     /// `RAW_RETENTION_DAYS`. At the start of every run that may save pages,
     /// whether or not it then reaches Strava (an export-only run too).
-    pub fn apply_retention(settings: &ApiSettings, started: DateTime<Utc>) -> anyhow::Result<()> {
+    pub(crate) fn apply_retention(
+        settings: &ApiSettings,
+        started: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let Some(dir) = &settings.raw_dir else {
             return Ok(());
         };
@@ -207,28 +210,28 @@ impl Pages {
     }
 
     /// Saved pages; a file larger than `max_bytes` is refused unread.
-    pub fn replay(dir: &Path, max_bytes: u64) -> anyhow::Result<Self> {
+    pub(crate) fn replay(dir: &Path, max_bytes: u64) -> anyhow::Result<Self> {
         let reader = RawReader::open(dir, max_bytes)?;
         tracing::info!("replaying Strava pages saved in {}", reader.dir().display());
         Ok(Pages::Replay(reader))
     }
 
     /// Asks the API only for activities started after `epoch_seconds`.
-    pub fn only_after(&mut self, epoch_seconds: i64) {
+    pub(crate) fn only_after(&mut self, epoch_seconds: i64) {
         if let Pages::Api(api) = self {
             api.after = Some(epoch_seconds);
         }
     }
 
     /// Strava's rate-limit usage as its latest response reported it.
-    pub fn rate_limit_usage(&self) -> Option<String> {
+    pub(crate) fn rate_limit_usage(&self) -> Option<String> {
         match self {
             Pages::Api(api) => api.client.http().last_reading().map(|r| r.describe()),
             Pages::Replay(_) => None,
         }
     }
 
-    pub fn api_calls(&self) -> u64 {
+    pub(crate) fn api_calls(&self) -> u64 {
         match self {
             Pages::Api(api) => api.client.http().calls(),
             Pages::Replay(_) => 0,
@@ -237,7 +240,7 @@ impl Pages {
 
     /// A rotated refresh token the secret store could not keep, to report once
     /// the data has loaded.
-    pub fn take_unsaved_rotation(&mut self) -> Option<SecretsError> {
+    pub(crate) fn take_unsaved_rotation(&mut self) -> Option<SecretsError> {
         match self {
             Pages::Api(api) => api.unsaved_rotation.take(),
             Pages::Replay(_) => None,
@@ -270,7 +273,7 @@ impl Pages {
     /// Reads the athlete and every page into `transform`, up to the empty page.
     /// `expected_pages` (pages the history should take, the empty one included)
     /// is checked against Strava's rate-limit budget before paging.
-    pub async fn extract_into(
+    pub(crate) async fn extract_into(
         &mut self,
         transform: &mut Transform,
         expected_pages: u64,
@@ -300,7 +303,7 @@ impl Pages {
     }
 
     /// Marks saved raw pages complete; returns where they are.
-    pub fn finish(self) -> anyhow::Result<Option<PathBuf>> {
+    pub(crate) fn finish(self) -> anyhow::Result<Option<PathBuf>> {
         match self {
             Pages::Api(api) => match api.raw {
                 Some(raw) => Ok(Some(raw.complete()?)),

@@ -25,13 +25,13 @@ const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
      by itself; on a laptop run `gcloud auth application-default login` or set \
      GOOGLE_APPLICATION_CREDENTIALS to a service-account key file"
 )]
-pub struct NoCredentials(pub String);
+pub(crate) struct NoCredentials(pub(crate) String);
 
 /// Application Default Credentials. Nothing is fetched until the first call.
 /// Built once per process and shared (clones share one token cache), so
 /// BigQuery and Secret Manager sign in with one token source: one token
 /// fetch a run, not one per client.
-pub fn credentials() -> Result<Credentials, NoCredentials> {
+pub(crate) fn credentials() -> Result<Credentials, NoCredentials> {
     // Google's clients build their own reqwest clients; they take the
     // process default, which must be chosen before the first one.
     crate::tls::install();
@@ -105,12 +105,12 @@ fn google_metadata_answers() -> bool {
 /// The retry policy for Google client calls: Google's own rules for what is
 /// retryable, but at most `retries` retries. The default retries for minutes,
 /// which would stall a run against an unreachable service.
-pub fn retry_policy(retries: u32) -> LimitedAttemptCount<Aip194Strict> {
+pub(crate) fn retry_policy(retries: u32) -> LimitedAttemptCount<Aip194Strict> {
     Aip194Strict.with_attempt_limit(retries + 1)
 }
 
 /// Exponential backoff for Google client calls, from `first` up to 16 times it.
-pub fn backoff_policy(first: Duration) -> Result<ExponentialBackoff, String> {
+pub(crate) fn backoff_policy(first: Duration) -> Result<ExponentialBackoff, String> {
     ExponentialBackoffBuilder::new()
         .with_initial_delay(first)
         .with_maximum_delay(first.saturating_mul(16))
@@ -119,7 +119,7 @@ pub fn backoff_policy(first: Duration) -> Result<ExponentialBackoff, String> {
 }
 
 /// The `Authorization` (and quota-project) headers for a hand-written request.
-pub async fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, NoCredentials> {
+pub(crate) async fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, NoCredentials> {
     match credentials.headers(http::Extensions::new()).await {
         Ok(CacheableResource::New { data, .. }) => {
             // The token is in the `Authorization` value, after `Bearer `.
@@ -140,13 +140,13 @@ pub async fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, NoCred
 /// Google's client crates send it anywhere (they never hand it to this code).
 /// Best effort, within a few seconds: a sign-in that fails here fails again,
 /// with Google's message, at the first real call.
-pub async fn register_token(credentials: &Credentials) {
+pub(crate) async fn register_token(credentials: &Credentials) {
     let _ = tokio::time::timeout(Duration::from_secs(5), auth_headers(credentials)).await;
 }
 
 /// A Google API error as one line: HTTP status, Google's status name and its
 /// message. Google's messages name resources, never tokens.
-pub fn describe(e: &google_cloud_gax::error::Error) -> String {
+pub(crate) fn describe(e: &google_cloud_gax::error::Error) -> String {
     if let Some(status) = e.status() {
         let code = e
             .http_status_code()
@@ -165,7 +165,7 @@ pub fn describe(e: &google_cloud_gax::error::Error) -> String {
 }
 
 /// The HTTP status of a Google API error, when the server answered.
-pub fn http_status(e: &google_cloud_gax::error::Error) -> Option<u16> {
+pub(crate) fn http_status(e: &google_cloud_gax::error::Error) -> Option<u16> {
     e.http_status_code()
         .or_else(|| e.status().map(|s| code_to_http(s.code)))
 }

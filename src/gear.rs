@@ -10,19 +10,7 @@
 
 use serde::Deserialize;
 
-use crate::schema::{GEAR, col_of};
-use crate::transform::decode::{Cell, Row};
-
-/// One bike or pair of shoes.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Item {
-    pub(crate) id: String,
-    pub(crate) kind: Option<&'static str>,
-    pub(crate) name: Option<String>,
-    pub(crate) primary: Option<bool>,
-    pub(crate) distance_m: Option<f64>,
-    pub(crate) source: &'static str,
-}
+use crate::row::{GearRow, Row};
 
 /// Strava's SummaryGear as the profile sends it.
 #[derive(Deserialize)]
@@ -40,10 +28,13 @@ struct Profile {
     shoes: Option<Vec<Summary>>,
 }
 
+const PROFILE: &str = "profile";
+const EXPORT: &str = "export";
+
 /// Every gear item a sync has seen, profile first.
 #[derive(Debug, Clone, Default)]
-pub struct Gear {
-    items: Vec<Item>,
+pub(crate) struct Gear {
+    items: Vec<GearRow>,
 }
 
 /// The id of gear only the export names: its name, marked so it can never
@@ -61,13 +52,13 @@ impl Gear {
         let items = [("bike", profile.bikes), ("shoes", profile.shoes)]
             .into_iter()
             .flat_map(|(kind, list)| {
-                list.unwrap_or_default().into_iter().map(move |g| Item {
-                    id: g.id,
-                    kind: Some(kind),
+                list.unwrap_or_default().into_iter().map(move |g| GearRow {
+                    gear_id: g.id,
+                    kind: Some(kind.to_string()),
                     name: g.name,
-                    primary: g.primary,
+                    is_primary: g.primary,
                     distance_m: g.distance,
-                    source: "profile",
+                    source: PROFILE.to_string(),
                 })
             })
             .collect();
@@ -82,64 +73,57 @@ impl Gear {
         let mut named = self
             .items
             .iter()
-            .filter(|g| g.source == "profile" && g.name.as_deref() == Some(name));
+            .filter(|g| g.source == PROFILE && g.name.as_deref() == Some(name));
         if let (Some(only), None) = (named.next(), named.next()) {
-            return only.id.clone();
+            return only.gear_id.clone();
         }
         let id = export_id(name);
-        if !self.items.iter().any(|g| g.id == id) {
-            self.items.push(Item {
-                id: id.clone(),
+        if !self.items.iter().any(|g| g.gear_id == id) {
+            self.items.push(GearRow {
+                gear_id: id.clone(),
                 kind: None,
                 name: Some(name.to_string()),
-                primary: None,
+                is_primary: None,
                 distance_m: None,
-                source: "export",
+                source: EXPORT.to_string(),
             });
         }
         id
     }
 
-    #[cfg(test)]
-    pub(crate) fn items(&self) -> &[Item] {
-        &self.items
-    }
-
     /// `gear` rows, laid out by the schema.
     pub(crate) fn rows(&self) -> Vec<Row> {
-        self.items
-            .iter()
-            .map(|g| {
-                let mut row = vec![Cell::Null; GEAR.columns.len()];
-                let text = |v: Option<&str>| v.map_or(Cell::Null, |s| Cell::Str(s.to_string()));
-                row[col_of!(GEAR, "gear_id")] = Cell::Str(g.id.clone());
-                row[col_of!(GEAR, "kind")] = text(g.kind);
-                row[col_of!(GEAR, "name")] = text(g.name.as_deref());
-                row[col_of!(GEAR, "is_primary")] = g.primary.map_or(Cell::Null, Cell::Bool);
-                row[col_of!(GEAR, "distance_m")] = g.distance_m.map_or(Cell::Null, Cell::Float);
-                row[col_of!(GEAR, "source")] = Cell::Str(g.source.to_string());
-                row
-            })
-            .collect()
+        self.items.iter().cloned().map(GearRow::into_row).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::row::Cell;
+    use crate::schema::GEAR;
 
-    const PROFILE: &[u8] = br#"{"id": 1,
+    const PROFILE_JSON: &[u8] = br#"{"id": 1,
         "bikes": [{"id": "b1", "primary": true, "name": "Road", "resource_state": 2, "distance": 12345.6},
                   {"id": "b2", "primary": false, "name": "Gravel", "resource_state": 2, "distance": 0}],
         "shoes": [{"id": "g7", "primary": true, "name": "Trail", "resource_state": 2, "distance": 800.5}]}"#;
 
     #[test]
     fn the_profile_gives_each_bike_and_pair_of_shoes_with_its_kind_and_distance() {
-        let gear = Gear::from_profile(PROFILE).unwrap();
+        let gear = Gear::from_profile(PROFILE_JSON).unwrap();
         let summary: Vec<_> = gear
-            .items()
+            .items
             .iter()
-            .map(|g| (g.id.as_str(), g.kind, g.primary, g.distance_m, g.source))
+            .map(|g| {
+                let kind = g.kind.as_deref();
+                (
+                    g.gear_id.as_str(),
+                    kind,
+                    g.is_primary,
+                    g.distance_m,
+                    g.source.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -157,7 +141,7 @@ mod tests {
             &br#"{"id": 1}"#[..],
             br#"{"id": 1, "bikes": null, "shoes": []}"#,
         ] {
-            assert!(Gear::from_profile(json).unwrap().items().is_empty());
+            assert!(Gear::from_profile(json).unwrap().items.is_empty());
         }
     }
 
@@ -170,24 +154,24 @@ mod tests {
 
     #[test]
     fn an_export_name_of_one_profile_item_links_to_its_strava_id() {
-        let mut gear = Gear::from_profile(PROFILE).unwrap();
+        let mut gear = Gear::from_profile(PROFILE_JSON).unwrap();
         assert_eq!(gear.id_for_name("Gravel"), "b2");
-        assert_eq!(gear.items().len(), 3, "no row added for known gear");
+        assert_eq!(gear.items.len(), 3, "no row added for known gear");
     }
 
     #[test]
     fn an_export_name_the_profile_lacks_gets_one_export_row_however_often_it_is_named() {
-        let mut gear = Gear::from_profile(PROFILE).unwrap();
+        let mut gear = Gear::from_profile(PROFILE_JSON).unwrap();
         assert_eq!(gear.id_for_name("Old Steel"), "export:Old Steel");
         assert_eq!(gear.id_for_name("Old Steel"), "export:Old Steel");
-        let added: Vec<_> = gear
-            .items()
-            .iter()
-            .filter(|g| g.source == "export")
-            .collect();
+        let added: Vec<_> = gear.items.iter().filter(|g| g.source == "export").collect();
         assert_eq!(added.len(), 1);
         assert_eq!(
-            (added[0].kind, added[0].name.as_deref(), added[0].distance_m),
+            (
+                added[0].kind.as_deref(),
+                added[0].name.as_deref(),
+                added[0].distance_m
+            ),
             (None, Some("Old Steel"), None)
         );
     }
@@ -201,7 +185,7 @@ mod tests {
 
     #[test]
     fn rows_follow_the_gear_table_with_nulls_where_the_export_does_not_say() {
-        let mut gear = Gear::from_profile(PROFILE).unwrap();
+        let mut gear = Gear::from_profile(PROFILE_JSON).unwrap();
         gear.id_for_name("Old Steel");
         let rows = gear.rows();
         assert_eq!(rows.len(), 4);

@@ -21,7 +21,7 @@ pub enum Signal {
 }
 
 impl Signal {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Signal::Term => "SIGTERM",
             Signal::Int => "SIGINT",
@@ -29,7 +29,7 @@ impl Signal {
     }
 
     /// 143 for SIGTERM, 130 for SIGINT.
-    pub fn exit_code(self) -> u8 {
+    pub(crate) fn exit_code(self) -> u8 {
         128 + match self {
             Signal::Term => 15,
             Signal::Int => 2,
@@ -40,8 +40,8 @@ impl Signal {
 /// The run stopped because of a signal.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
 #[error("interrupted by {}: stopped before loading, nothing was replaced", signal.name())]
-pub struct Interrupted {
-    pub signal: Signal,
+pub(crate) struct Interrupted {
+    pub(crate) signal: Signal,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -87,13 +87,13 @@ pub fn listen() -> std::io::Result<()> {
 }
 
 /// The signal received so far, if any.
-pub fn received() -> Option<Signal> {
+pub(crate) fn received() -> Option<Signal> {
     state().borrow().signal
 }
 
 /// `Err` once a signal has been received: for the points where a stage can
 /// stop cleanly between steps.
-pub fn check() -> Result<(), Interrupted> {
+pub(crate) fn check() -> Result<(), Interrupted> {
     match received() {
         Some(signal) => Err(Interrupted { signal }),
         None => Ok(()),
@@ -103,7 +103,7 @@ pub fn check() -> Result<(), Interrupted> {
 /// Resolves once a signal has been received and no `Shield` is open; never
 /// without `listen`. Racing work against it drops the work only where a
 /// drop is safe.
-pub async fn requested() -> Interrupted {
+pub(crate) async fn requested() -> Interrupted {
     let mut rx = state().subscribe();
     match rx.wait_for(|s| s.signal.is_some() && s.shields == 0).await {
         Ok(s) => Interrupted {
@@ -117,9 +117,9 @@ pub async fn requested() -> Interrupted {
 /// While one is alive, `requested` does not resolve: for work that must not
 /// be cut in the middle (a token refresh whose answer may rotate the token,
 /// and the save of that token).
-pub struct Shield(());
+pub(crate) struct Shield(());
 
-pub fn shield() -> Shield {
+pub(crate) fn shield() -> Shield {
     state().send_modify(|s| s.shields += 1);
     Shield(())
 }
@@ -131,7 +131,7 @@ impl Drop for Shield {
 }
 
 /// The signal that stopped the run, wherever it sits in the error's chain.
-pub fn signal_of(err: &anyhow::Error) -> Option<Signal> {
+pub(crate) fn signal_of(err: &anyhow::Error) -> Option<Signal> {
     err.chain().find_map(|cause| {
         if let Some(i) = cause.downcast_ref::<Interrupted>() {
             return Some(i.signal);

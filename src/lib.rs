@@ -8,40 +8,42 @@
 
 pub mod config;
 pub mod doctor;
-pub mod excerpt;
+pub(crate) mod excerpt;
 pub mod exit;
 pub mod export;
-pub mod extract;
+pub(crate) mod extract;
 pub(crate) mod files;
 #[cfg(feature = "gcp")]
-pub mod gcp;
-pub mod gear;
+pub(crate) mod gcp;
+pub(crate) mod gear;
 pub mod interrupt;
 pub mod logging;
 pub mod login;
 pub mod looker;
-pub mod parquet_out;
+pub(crate) mod parquet_out;
 pub(crate) mod physiology;
 pub mod pipeline;
 pub mod purge;
 pub mod raw;
-pub mod redact;
+pub(crate) mod redact;
 #[cfg(feature = "report")]
 pub mod report;
-pub mod retry;
+pub(crate) mod retry;
+pub mod row;
 pub mod schema;
 pub mod secrets;
-pub mod settings;
+pub(crate) mod settings;
 pub mod status;
-pub mod strava;
+pub(crate) mod strava;
 pub mod tls;
 pub mod transform;
 pub mod views;
 pub mod warehouse;
-pub mod workdir;
+pub(crate) mod workdir;
 
 /// What a build without the `gcp` feature says when asked for Google Cloud
 /// (`bigquery:`, `gcp:`): exit 2, and how to get a build that has it.
-pub const NO_GCP: &str = "this build has no Google Cloud support (built without the `gcp` \
+#[cfg(not(feature = "gcp"))]
+pub(crate) const NO_GCP: &str = "this build has no Google Cloud support (built without the `gcp` \
     feature); install one with `cargo install --path . --features gcp`, run `cargo run \
     --features gcp -- ...`, or use the container image, which has it";

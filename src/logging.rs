@@ -122,7 +122,7 @@ fn requested_format() -> LogFormat {
 }
 
 /// A random id for this process's run, on every JSON line.
-pub fn run_id() -> &'static str {
+pub(crate) fn run_id() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| format!("{:012x}", rand::random::<u64>() >> 16))
 }

@@ -24,20 +24,20 @@ use crate::secrets::{Credentials, Secret, SecretStore, SecretsSettings};
 use crate::strava::{HttpSettings, StravaClient};
 
 /// What the job needs: every activity, private ones included, and the profile.
-pub const SCOPES: &str = "read,activity:read_all,profile:read_all";
+pub(crate) const SCOPES: &str = "read,activity:read_all,profile:read_all";
 const NEEDED_SCOPE: &str = "activity:read_all";
 
 #[derive(Debug, Clone)]
 pub struct LoginSettings {
-    pub secrets: SecretsSettings,
-    pub client_id: Option<String>,
-    pub client_secret: Option<Secret>,
-    pub oauth_url: String,
-    pub port: u16,
-    pub no_browser: bool,
+    pub(crate) secrets: SecretsSettings,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<Secret>,
+    pub(crate) oauth_url: String,
+    pub(crate) port: u16,
+    pub(crate) no_browser: bool,
     /// The longest wait for Strava's redirect on the listener.
-    pub timeout: Duration,
-    pub http: HttpSettings,
+    pub(crate) timeout: Duration,
+    pub(crate) http: HttpSettings,
 }
 
 /// How long one connection to the listener may take to send its request.
@@ -54,7 +54,7 @@ pub struct LoginReport {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum LoginError {
+pub(crate) enum LoginError {
     #[error("the athlete declined on Strava's page (error={0}); nothing was stored")]
     Denied(String),
     #[error(
@@ -75,7 +75,12 @@ pub enum LoginError {
     TimedOut { secs: u64 },
 }
 
-pub fn authorize_url(oauth_url: &str, client_id: &str, redirect_uri: &str, state: &str) -> String {
+pub(crate) fn authorize_url(
+    oauth_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &str,
+) -> String {
     let base = format!("{}/authorize", oauth_url.trim_end_matches('/'));
     let params = [
         ("client_id", client_id),

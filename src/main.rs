@@ -154,10 +154,7 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
     let report = match spec {
         WarehouseSpec::DuckDb(path) => sync_duckdb(path, &settings).await?,
         WarehouseSpec::BigQuery { project, dataset } => {
-            let mut bq = args.warehouse.bigquery();
-            bq.retries = args.http_retries;
-            bq.retry_backoff = std::time::Duration::from_millis(args.http_retry_backoff_ms);
-            let mut w = BigQueryWarehouse::open(project, dataset, &bq).await?;
+            let mut w = open_bigquery(project, dataset, &args.warehouse).await?;
             strava_warehouse::pipeline::sync(&mut w, &settings).await?
         }
     };

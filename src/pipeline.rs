@@ -11,26 +11,26 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
-use crate::export;
+use crate::export::{self, ActivityFile};
 use crate::extract::{ApiSettings, Pages};
 use crate::files::MAX_FILE_BYTES;
 use crate::interrupt;
 use crate::parquet_out::ParquetOut;
 use crate::physiology::rows::{FileRows, from_export};
+use crate::row::{Row, SyncRun};
 use crate::schema::{
     ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, GEAR, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES,
-    Table, col_of,
+    Table,
 };
 use crate::settings as athlete_settings;
 use crate::strava::api::PER_PAGE;
-use crate::transform::decode::{Cell, Row};
 use crate::transform::parquet::ParquetTableWriter;
 use crate::transform::{Transform, Transformed};
 use crate::warehouse::{Load, Warehouse};
 use crate::workdir::WorkDir;
 
 #[derive(Debug, Clone)]
-pub enum SourceSettings {
+pub(crate) enum SourceSettings {
     Api(ApiSettings),
     Replay(PathBuf),
     /// Strava's bulk export (a `.zip`, its folder, or `activities.csv`),
@@ -43,15 +43,15 @@ pub enum SourceSettings {
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
-    pub source: SourceSettings,
+    pub(crate) source: SourceSettings,
     /// Keep the activities Parquet file here instead of a temp file.
-    pub parquet_out: Option<PathBuf>,
+    pub(crate) parquet_out: Option<PathBuf>,
     /// `--athlete-settings`: a TOML file of dated thresholds.
-    pub athlete_settings: Option<PathBuf>,
-    pub allow_shrink: bool,
+    pub(crate) athlete_settings: Option<PathBuf>,
+    pub(crate) allow_shrink: bool,
     /// Largest replayed page file read (`MAX_PAGE_BYTES`; the API's cap is in
     /// its `HttpSettings`).
-    pub max_page_bytes: u64,
+    pub(crate) max_page_bytes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ pub struct SyncReport {
 
 /// Why the guard refused to replace the table.
 #[derive(Debug, thiserror::Error)]
-pub enum GuardError {
+pub(crate) enum GuardError {
     #[error(
         "Strava returned no activities but the warehouse holds {previous}; refusing to empty \
          the table (a token without activity:read_all, or an account problem, looks like this). \
@@ -90,7 +90,11 @@ pub enum GuardError {
 }
 
 /// The shrink guard. A first load (nothing there yet) is never refused.
-pub fn check_shrink(fetched: u64, previous: Option<u64>, allow: bool) -> Result<(), GuardError> {
+pub(crate) fn check_shrink(
+    fetched: u64,
+    previous: Option<u64>,
+    allow: bool,
+) -> Result<(), GuardError> {
     let previous = previous.unwrap_or(0);
     if allow || previous == 0 {
         return Ok(());
@@ -170,7 +174,7 @@ pub async fn sync<W: Warehouse>(
         if let SourceSettings::Api(api) | SourceSettings::Export { api, .. } = &settings.source {
             Pages::apply_retention(api, started)?;
         }
-        let (mut pages, export_path) = match &settings.source {
+        let (mut pages, mut export) = match &settings.source {
             SourceSettings::Api(api) => match Pages::connect(api, started).await {
                 Ok(pages) => (Some(pages), None),
                 Err((e, n)) => {
@@ -184,22 +188,22 @@ pub async fn sync<W: Warehouse>(
                 (Some(Pages::replay(dir, settings.max_page_bytes)?), None)
             }
             SourceSettings::Export { path, api } => {
-                // Read the export once up front: a broken file fails before any call.
-                let latest = export::latest_start(path)?;
+                // Read the export once, up front: a broken file fails before any call.
+                let parsed = export::read(path)?;
                 match Pages::connect(api, started).await {
                     Ok(mut pages) => {
                         source = "export+api";
-                        if let Some(t) = latest {
+                        if let Some(t) = parsed.latest_start() {
                             pages.only_after(t);
                         }
-                        (Some(pages), Some(path))
+                        (Some(pages), Some((path, parsed)))
                     }
                     Err((e, _)) if is_missing_credentials(&e) => {
                         tracing::warn!(
                             "loading the export alone, without the API's newer activities: {e:#}"
                         );
                         source = "export";
-                        (None, Some(path))
+                        (None, Some((path, parsed)))
                     }
                     Err((e, n)) => {
                         calls = n;
@@ -212,7 +216,7 @@ pub async fn sync<W: Warehouse>(
             Some(mut pages) => {
                 // The pages a history of the size already loaded takes, the
                 // empty one included; with an export, only the newest page.
-                let expected_pages = match export_path {
+                let expected_pages = match export {
                     Some(_) => 2,
                     None => previous.map_or(1, |n| n.div_ceil(PER_PAGE as u64) + 1),
                 };
@@ -226,8 +230,8 @@ pub async fn sync<W: Warehouse>(
             None => (None, None),
         };
         // After the API's pages, so the API's row wins for an id in both.
-        if let Some(path) = export_path {
-            let summary = export::read_into(path, &mut transform)?;
+        if let Some((path, parsed)) = &mut export {
+            let summary = parsed.load_into(&mut transform)?;
             tracing::info!(
                 "read {} activities from the Strava export {} ({} of them also came from the API, whose rows win)",
                 summary.read,
@@ -249,8 +253,10 @@ pub async fn sync<W: Warehouse>(
         }
         check_shrink(done.activities, previous, settings.allow_shrink)?;
         let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
-        let file_rows = match export_path {
-            Some(path) => Some(activity_file_rows(path, &entries)?),
+        let file_rows = match export {
+            Some((path, parsed)) => {
+                Some(activity_file_rows(path, parsed.activity_files(), &entries)?)
+            }
             None => None,
         };
         // A signal during a replay or an export (no await to stop at) is seen here.
@@ -371,10 +377,10 @@ pub async fn sync<W: Warehouse>(
 /// naming it and why. Only an export that cannot be opened at all fails.
 fn activity_file_rows(
     export: &Path,
+    files: &[ActivityFile],
     entries: &[athlete_settings::Entry],
 ) -> anyhow::Result<FileRows> {
-    let files = export::activity_files(export)?;
-    let rows = from_export(export, &files, entries, MAX_FILE_BYTES).map_err(|detail| {
+    let rows = from_export(export, files, entries, MAX_FILE_BYTES).map_err(|detail| {
         anyhow::anyhow!(
             "cannot open the Strava export {} for its activity files: {detail}",
             export.display()
@@ -422,7 +428,7 @@ fn report(
     }
 }
 
-/// One `sync_runs` row, laid out by the schema.
+/// One `sync_runs` row; the run finishes now. The message is redacted.
 fn run_row(
     started: DateTime<Utc>,
     outcome: &str,
@@ -432,32 +438,17 @@ fn run_row(
     files_skipped: u64,
     message: Option<&str>,
 ) -> Row {
-    let mut row = vec![Cell::Null; SYNC_RUNS.columns.len()];
-    let mut set = |i: usize, cell: Cell| row[i] = cell;
-    set(
-        col_of!(SYNC_RUNS, "started_at"),
-        Cell::Micros(started.timestamp_micros()),
-    );
-    set(
-        col_of!(SYNC_RUNS, "finished_at"),
-        Cell::Micros(Utc::now().timestamp_micros()),
-    );
-    set(col_of!(SYNC_RUNS, "outcome"), Cell::Str(outcome.into()));
-    set(col_of!(SYNC_RUNS, "source"), Cell::Str(source.into()));
-    set(
-        col_of!(SYNC_RUNS, "activities"),
-        Cell::Int(activities as i64),
-    );
-    set(col_of!(SYNC_RUNS, "api_calls"), Cell::Int(api_calls as i64));
-    set(
-        col_of!(SYNC_RUNS, "files_skipped"),
-        Cell::Int(files_skipped as i64),
-    );
-    set(
-        col_of!(SYNC_RUNS, "message"),
-        message.map_or(Cell::Null, |m| Cell::Str(crate::redact::redact(m))),
-    );
-    row
+    SyncRun {
+        started_at: started,
+        finished_at: Utc::now(),
+        outcome: outcome.into(),
+        source: source.into(),
+        activities: activities as i64,
+        api_calls: api_calls as i64,
+        message: message.map(crate::redact::redact),
+        files_skipped: files_skipped as i64,
+    }
+    .into_row()
 }
 
 fn write_rows(table: &'static Table, path: &Path, rows: Vec<Row>) -> anyhow::Result<()> {

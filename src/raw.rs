@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
-pub enum RawError {
+pub(crate) enum RawError {
     // The OS error is part of the sentence and deliberately not a `source`:
     // a chain printer (`{:#}`) would say it twice.
     #[error("cannot {action} {path}: {error}")]
@@ -53,7 +53,7 @@ pub enum RawError {
 impl RawError {
     /// The replay source named by --from-raw is wrong (exit 2), as opposed to
     /// a disk that failed while reading or writing (exit 1).
-    pub fn is_config(&self) -> bool {
+    pub(crate) fn is_config(&self) -> bool {
         matches!(
             self,
             RawError::Missing { .. } | RawError::Empty { .. } | RawError::Incomplete { .. }
@@ -78,13 +78,13 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
 }
 
 /// Saves the pages of one run.
-pub struct RawWriter {
+pub(crate) struct RawWriter {
     partial: PathBuf,
     complete: PathBuf,
 }
 
 impl RawWriter {
-    pub fn begin(root: &Path, started: DateTime<Utc>) -> Result<Self, RawError> {
+    pub(crate) fn begin(root: &Path, started: DateTime<Utc>) -> Result<Self, RawError> {
         let stamp = started.format(STAMP).to_string();
         let partial = root.join(format!("{stamp}.partial"));
         let complete = root.join(&stamp);
@@ -92,13 +92,13 @@ impl RawWriter {
         Ok(RawWriter { partial, complete })
     }
 
-    pub fn save(&self, file: &str, body: &[u8]) -> Result<(), RawError> {
+    pub(crate) fn save(&self, file: &str, body: &[u8]) -> Result<(), RawError> {
         let path = self.partial.join(file);
         fs::write(&path, body).map_err(io("write", &path))
     }
 
     /// Marks the run's pages complete; returns the directory they are in.
-    pub fn complete(self) -> Result<PathBuf, RawError> {
+    pub(crate) fn complete(self) -> Result<PathBuf, RawError> {
         fs::rename(&self.partial, &self.complete).map_err(io("rename", &self.partial))?;
         Ok(self.complete)
     }
@@ -107,7 +107,7 @@ impl RawWriter {
 /// The run directories under a `--raw-dir` root (finished or not), with the
 /// UTC time each run started. Anything else in the root is not ours and is
 /// never touched.
-pub fn runs(root: &Path) -> Result<Vec<(PathBuf, DateTime<Utc>)>, RawError> {
+pub(crate) fn runs(root: &Path) -> Result<Vec<(PathBuf, DateTime<Utc>)>, RawError> {
     let entries = match fs::read_dir(root) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -132,7 +132,7 @@ pub fn runs(root: &Path) -> Result<Vec<(PathBuf, DateTime<Utc>)>, RawError> {
 
 /// Deletes run directories that started more than `days` days before `now`
 /// (Strava's API policy allows a cache of 7 days). Returns what it deleted.
-pub fn delete_older_than(
+pub(crate) fn delete_older_than(
     root: &Path,
     days: u32,
     now: DateTime<Utc>,
@@ -152,7 +152,7 @@ pub fn delete_older_than(
 }
 
 /// Reads the pages of one saved run.
-pub struct RawReader {
+pub(crate) struct RawReader {
     dir: PathBuf,
     /// Largest file read as a page (`MAX_PAGE_BYTES`).
     max_bytes: u64,
@@ -161,7 +161,7 @@ pub struct RawReader {
 impl RawReader {
     /// `dir` is either a run directory or a `--raw-dir` root, in which case the
     /// newest complete run below it is used.
-    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, RawError> {
+    pub(crate) fn open(dir: &Path, max_bytes: u64) -> Result<Self, RawError> {
         if dir.join(ATHLETE_FILE).is_file() {
             return Ok(RawReader {
                 max_bytes,
@@ -192,16 +192,16 @@ impl RawReader {
         }
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
-    pub fn athlete(&self) -> Result<Vec<u8>, RawError> {
+    pub(crate) fn athlete(&self) -> Result<Vec<u8>, RawError> {
         let path = self.dir.join(ATHLETE_FILE);
         read_page_file(&path, self.max_bytes)
     }
 
-    pub fn page(&self, page: u32) -> Result<Vec<u8>, RawError> {
+    pub(crate) fn page(&self, page: u32) -> Result<Vec<u8>, RawError> {
         let file = page_file(page);
         let path = self.dir.join(&file);
         match fs::metadata(&path) {

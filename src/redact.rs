@@ -16,7 +16,7 @@
 use std::sync::RwLock;
 
 /// What a secret is replaced with.
-pub const MARK: &str = "<redacted>";
+pub(crate) const MARK: &str = "<redacted>";
 
 /// Values shorter than this are not registered: no store holds a secret that
 /// short (Strava's are 40 characters), and replacing a short value would
@@ -28,7 +28,7 @@ const SHORTEST: usize = 8;
 static VALUES: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
 /// Adds `value` to what `redact` removes, for the rest of the process.
-pub fn register(value: &str) {
+pub(crate) fn register(value: &str) {
     let value = value.trim();
     if value.len() < SHORTEST {
         return;
@@ -44,7 +44,7 @@ pub fn register(value: &str) {
 }
 
 /// `text` with every registered value replaced by `<redacted>`.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let values = VALUES.read().unwrap_or_else(|e| e.into_inner());
     let mut out = text.to_string();
     for v in values.iter() {
@@ -58,7 +58,7 @@ pub fn redact(text: &str) -> String {
 /// About the first `max` bytes of `text`, redacted: the cut is moved past any
 /// secret that straddles it, so a cut never leaves part of a secret that
 /// `redact` would no longer recognise. For excerpts of long bodies.
-pub fn redact_prefix(text: &str, max: usize) -> String {
+pub(crate) fn redact_prefix(text: &str, max: usize) -> String {
     let values = VALUES.read().unwrap_or_else(|e| e.into_inner());
     let bytes = text.as_bytes();
     let mut end = max.min(bytes.len());

@@ -13,15 +13,15 @@ use std::future::Future;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// Retries after the first attempt.
-    pub retries: u32,
+    pub(crate) retries: u32,
     /// First wait; doubles each retry, with jitter.
-    pub first: Duration,
+    pub(crate) first: Duration,
 }
 
 /// What one attempt came to.
-pub enum Attempt<T, E> {
+pub(crate) enum Attempt<T, E> {
     Done(T),
     /// Worth another try (5xx, connection reset, timeout).
     Transient(E),
@@ -31,15 +31,15 @@ pub enum Attempt<T, E> {
 
 /// The last failure and how many attempts were made.
 #[derive(Debug)]
-pub struct GaveUp<E> {
-    pub error: E,
-    pub attempts: u32,
+pub(crate) struct GaveUp<E> {
+    pub(crate) error: E,
+    pub(crate) attempts: u32,
 }
 
 impl Backoff {
     /// Runs `attempt` until it is done, fatal, or out of retries. `what` names
     /// the call in the retry warnings ("page 3 of activities").
-    pub async fn run<T, E, F, Fut>(&self, what: &str, mut attempt: F) -> Result<T, GaveUp<E>>
+    pub(crate) async fn run<T, E, F, Fut>(&self, what: &str, mut attempt: F) -> Result<T, GaveUp<E>>
     where
         E: Display,
         F: FnMut() -> Fut,
@@ -80,7 +80,7 @@ impl Backoff {
 /// reqwest's own words name only the outer layer ("error decoding response
 /// body"); the cause a user can act on (connection reset, timed out, refused)
 /// is further down the chain, so it is appended.
-pub fn describe_transport(e: &reqwest::Error) -> String {
+pub(crate) fn describe_transport(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {

@@ -32,7 +32,7 @@ pub enum Kind {
 
 /// Where a column's value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A top-level key of the JSON object.
     Key(&'static str),
     /// A member of a nested JSON object: `map.summary_polyline` -> `("map", "summary_polyline")`.
@@ -46,7 +46,7 @@ pub enum Source {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coord {
+pub(crate) enum Coord {
     Lat,
     Lng,
 }
@@ -55,8 +55,8 @@ pub enum Coord {
 pub struct Column {
     pub name: &'static str,
     pub kind: Kind,
-    pub nullable: bool,
-    pub source: Source,
+    pub(crate) nullable: bool,
+    pub(crate) source: Source,
     /// Shown by BigQuery and Looker Studio; always names the unit.
     pub description: &'static str,
 }
@@ -68,12 +68,14 @@ pub struct Table {
     pub columns: &'static [Column],
     /// JSON keys Strava sends that the table deliberately leaves out. Any other
     /// key is "new" and is counted and logged, never a failure.
-    pub ignored_keys: &'static [&'static str],
+    pub(crate) ignored_keys: &'static [&'static str],
     /// BigQuery: the TIMESTAMP column the table is partitioned on, by month.
     /// Queries over a date range then scan only their months.
-    pub partition_by_month: Option<&'static str>,
+    #[cfg_attr(not(feature = "gcp"), allow(dead_code))]
+    pub(crate) partition_by_month: Option<&'static str>,
     /// BigQuery: clustering columns, for the filters reports use most.
-    pub cluster_by: &'static [&'static str],
+    #[cfg_attr(not(feature = "gcp"), allow(dead_code))]
+    pub(crate) cluster_by: &'static [&'static str],
 }
 
 const fn col(name: &'static str, kind: Kind, source: Source, description: &'static str) -> Column {
@@ -326,7 +328,7 @@ pub static ACTIVITIES: Table = Table {
     ],
 };
 
-pub static ATHLETE: Table = Table {
+pub(crate) static ATHLETE: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "athlete",
@@ -393,7 +395,7 @@ pub static ATHLETE: Table = Table {
     ],
 };
 
-pub static SYNC_RUNS: Table = Table {
+pub(crate) static SYNC_RUNS: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "sync_runs",
@@ -453,7 +455,7 @@ pub static SYNC_RUNS: Table = Table {
     ignored_keys: &[],
 };
 
-pub static ATHLETE_SETTINGS: Table = Table {
+pub(crate) static ATHLETE_SETTINGS: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "athlete_settings",
@@ -523,7 +525,7 @@ const fn activity_id() -> Column {
     ))
 }
 
-pub static ACTIVITY_STREAMS: Table = Table {
+pub(crate) static ACTIVITY_STREAMS: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "activity_streams",
@@ -591,7 +593,7 @@ pub static ACTIVITY_STREAMS: Table = Table {
     ignored_keys: &[],
 };
 
-pub static POWER_CURVE: Table = Table {
+pub(crate) static POWER_CURVE: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "power_curve",
@@ -612,7 +614,7 @@ pub static POWER_CURVE: Table = Table {
     ignored_keys: &[],
 };
 
-pub static BEST_EFFORTS: Table = Table {
+pub(crate) static BEST_EFFORTS: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "best_efforts",
@@ -633,7 +635,7 @@ pub static BEST_EFFORTS: Table = Table {
     ignored_keys: &[],
 };
 
-pub static TIME_IN_ZONES: Table = Table {
+pub(crate) static TIME_IN_ZONES: Table = Table {
     partition_by_month: None,
     cluster_by: &[],
     name: "time_in_zones",
@@ -726,7 +728,7 @@ pub static TABLES: [&Table; 9] = [
 ];
 
 impl Kind {
-    pub fn arrow(self) -> DataType {
+    pub(crate) fn arrow(self) -> DataType {
         match self {
             Int64 => DataType::Int64,
             Float64 => DataType::Float64,
@@ -752,7 +754,7 @@ impl Kind {
 
     /// DuckDB keeps instants as plain TIMESTAMP holding UTC: TIMESTAMPTZ would
     /// make every date function depend on the session's TimeZone setting.
-    pub fn duckdb(self) -> &'static str {
+    pub(crate) fn duckdb(self) -> &'static str {
         match self {
             Int64 => "BIGINT",
             Float64 => "DOUBLE",
@@ -777,17 +779,22 @@ impl Table {
         Arc::new(Schema::new(fields))
     }
 
-    /// The column named `name`, for names that arrive at run time (export
-    /// headers mapped to columns). Names written in the code use [`col_of!`],
-    /// which checks them when compiling.
-    pub fn index_of(&self, name: &str) -> Option<usize> {
+    /// The column named `name`, or `None`: for tests, which read columns by
+    /// name. The product's code uses [`col_of!`], which checks names when compiling.
+    #[cfg(test)]
+    pub(crate) fn index_of(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The name of column `index` (e.g. of `export::MAPPING`'s indices).
+    pub fn column_name(&self, index: usize) -> &'static str {
+        self.columns[index].name
     }
 
     /// The index of column `name`, or a panic. Called in a `const` (see
     /// [`col_of!`]), the panic is a compile error: a misspelt column never
     /// becomes a silent NULL.
-    pub const fn column_index(&self, name: &str) -> usize {
+    pub(crate) const fn column_index(&self, name: &str) -> usize {
         let mut i = 0;
         while i < self.columns.len() {
             if const_str_eq(self.columns[i].name, name) {
@@ -835,7 +842,8 @@ impl Table {
     /// DuckDB's `COMMENT ON` for the table and each column: the descriptions
     /// BigQuery's schema carries, so an analyst sees units in any DuckDB client
     /// (`duckdb_columns()`, DBeaver, `DESCRIBE` in recent versions).
-    pub fn duckdb_comments(&self) -> std::string::String {
+    #[cfg(feature = "duckdb")]
+    pub(crate) fn duckdb_comments(&self) -> std::string::String {
         let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
         let mut sql = format!(
             "COMMENT ON TABLE \"{}\" IS {};\n",

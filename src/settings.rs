@@ -21,41 +21,77 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use serde::Deserialize;
 
 use crate::exit::ConfigError;
-use crate::schema::{ATHLETE_SETTINGS, col_of};
-use crate::transform::decode::{Cell, Row, days_since_epoch};
+use crate::row::{AthleteSettingsRow, Cell, Row};
+use crate::schema::{ACTIVITIES, ATHLETE, col_of};
 
 /// Resting heart rate when nothing says otherwise (a common default, e.g. Atlo's).
-pub const DEFAULT_RESTING_HR: f64 = 60.0;
+pub(crate) const DEFAULT_RESTING_HR: f64 = 60.0;
 /// Threshold HR as a fraction of heart-rate reserve (Karvonen 85 %, Elevate's default).
-pub const THRESHOLD_HRR_FRACTION: f64 = 0.85;
+pub(crate) const THRESHOLD_HRR_FRACTION: f64 = 0.85;
 
 /// One dated entry, after defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub from: NaiveDate,
-    pub ftp_w: Option<i64>,
-    pub max_hr: Option<f64>,
-    pub resting_hr: Option<f64>,
-    pub threshold_hr: Option<f64>,
-    pub weight_kg: Option<f64>,
-    pub sex: Option<String>,
-    pub defaults_used: Vec<&'static str>,
+pub(crate) struct Entry {
+    pub(crate) from: NaiveDate,
+    pub(crate) ftp_w: Option<i64>,
+    pub(crate) max_hr: Option<f64>,
+    pub(crate) resting_hr: Option<f64>,
+    pub(crate) threshold_hr: Option<f64>,
+    pub(crate) weight_kg: Option<f64>,
+    pub(crate) sex: Option<String>,
+    pub(crate) defaults_used: Vec<&'static str>,
 }
 
 /// What the Strava profile and the activities say, for defaults.
 #[derive(Debug, Clone, Default)]
-pub struct Observed {
-    pub ftp_w: Option<i64>,
-    pub weight_kg: Option<f64>,
-    pub sex: Option<String>,
+pub(crate) struct Observed {
+    pub(crate) ftp_w: Option<i64>,
+    pub(crate) weight_kg: Option<f64>,
+    pub(crate) sex: Option<String>,
     /// The highest `max_heartrate` of any activity.
-    pub max_hr: Option<f64>,
+    pub(crate) max_hr: Option<f64>,
     /// The local date of the first activity.
-    pub first_day: Option<NaiveDate>,
+    pub(crate) first_day: Option<NaiveDate>,
+}
+
+impl Observed {
+    /// What one `activities` row adds: its `max_heartrate`, its local day.
+    pub(crate) fn activity<S>(&mut self, row: &Row<S>) {
+        if let Cell::Float(hr) = row[col_of!(ACTIVITIES, "max_heartrate")]
+            && hr.is_finite()
+        {
+            self.max_hr = Some(self.max_hr.map_or(hr, |m| m.max(hr)));
+        }
+        if let Cell::Micros(t) = row[col_of!(ACTIVITIES, "start_date_local")]
+            && let Some(day) = DateTime::from_timestamp_micros(t).map(|t| t.date_naive())
+        {
+            self.first_day = Some(self.first_day.map_or(day, |d| d.min(day)));
+        }
+    }
+
+    /// What the `athlete` row (the Strava profile) says: FTP, weight and sex
+    /// where it gives them.
+    pub(crate) fn profile(&mut self, row: &Row) {
+        if let Cell::Int(v) = row[col_of!(ATHLETE, "ftp")]
+            && v > 0
+        {
+            self.ftp_w = Some(v);
+        }
+        if let Cell::Float(v) = row[col_of!(ATHLETE, "weight")]
+            && v > 0.0
+        {
+            self.weight_kg = Some(v);
+        }
+        if let Cell::Str(s) = &row[col_of!(ATHLETE, "sex")]
+            && !s.is_empty()
+        {
+            self.sex = Some(s.clone());
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -86,7 +122,7 @@ fn bad(path: &Path, what: impl std::fmt::Display) -> ConfigError {
 
 /// Reads and checks a settings file; entries come back sorted by date, with
 /// nothing defaulted yet.
-pub fn read_file(path: &Path) -> Result<Vec<Entry>, ConfigError> {
+pub(crate) fn read_file(path: &Path) -> Result<Vec<Entry>, ConfigError> {
     let text =
         std::fs::read_to_string(path).map_err(|e| bad(path, format!("cannot read it ({e})")))?;
     let shape: FileShape = toml::from_str(&text).map_err(|e| bad(path, e.message()))?;
@@ -150,7 +186,7 @@ fn check(e: &Entry) -> Result<(), String> {
 
 /// Fills what an entry leaves out, and names each filled value in `defaults_used`.
 /// Without a file, `entries` is empty and one entry is made from `observed`.
-pub fn with_defaults(mut entries: Vec<Entry>, observed: &Observed) -> Vec<Entry> {
+pub(crate) fn with_defaults(mut entries: Vec<Entry>, observed: &Observed) -> Vec<Entry> {
     if entries.is_empty() {
         entries.push(Entry {
             from: observed.first_day.unwrap_or_default(),
@@ -205,7 +241,7 @@ pub fn with_defaults(mut entries: Vec<Entry>, observed: &Observed) -> Vec<Entry>
 /// The entry in force on a local `date`: the latest one starting on or before
 /// it; dates before the first entry use the first (as the views do).
 /// `entries` are sorted by `from`, as `read_file` and `with_defaults` leave them.
-pub fn in_force(entries: &[Entry], date: NaiveDate) -> Option<&Entry> {
+pub(crate) fn in_force(entries: &[Entry], date: NaiveDate) -> Option<&Entry> {
     entries
         .iter()
         .rev()
@@ -213,38 +249,22 @@ pub fn in_force(entries: &[Entry], date: NaiveDate) -> Option<&Entry> {
         .or_else(|| entries.first())
 }
 
-/// `athlete_settings` rows, laid out by the schema.
-pub fn rows(entries: &[Entry]) -> Vec<Row> {
+/// `athlete_settings` rows, one per entry.
+pub(crate) fn rows(entries: &[Entry]) -> Vec<Row> {
     entries
         .iter()
         .map(|e| {
-            let mut row = vec![Cell::Null; ATHLETE_SETTINGS.columns.len()];
-            let mut set = |i: usize, cell: Cell| row[i] = cell;
-            let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
-            set(
-                col_of!(ATHLETE_SETTINGS, "effective_from"),
-                Cell::Days(days_since_epoch(e.from)),
-            );
-            set(
-                col_of!(ATHLETE_SETTINGS, "ftp_w"),
-                e.ftp_w.map_or(Cell::Null, Cell::Int),
-            );
-            set(col_of!(ATHLETE_SETTINGS, "max_hr"), float(e.max_hr));
-            set(col_of!(ATHLETE_SETTINGS, "resting_hr"), float(e.resting_hr));
-            set(
-                col_of!(ATHLETE_SETTINGS, "threshold_hr"),
-                float(e.threshold_hr),
-            );
-            set(col_of!(ATHLETE_SETTINGS, "weight_kg"), float(e.weight_kg));
-            set(
-                col_of!(ATHLETE_SETTINGS, "sex"),
-                e.sex.clone().map_or(Cell::Null, Cell::Str),
-            );
-            set(
-                col_of!(ATHLETE_SETTINGS, "defaults_used"),
-                Cell::Str(e.defaults_used.join(",")),
-            );
-            row
+            AthleteSettingsRow {
+                effective_from: e.from,
+                ftp_w: e.ftp_w,
+                max_hr: e.max_hr,
+                resting_hr: e.resting_hr,
+                threshold_hr: e.threshold_hr,
+                weight_kg: e.weight_kg,
+                sex: e.sex.clone(),
+                defaults_used: e.defaults_used.join(","),
+            }
+            .into_row()
         })
         .collect()
 }

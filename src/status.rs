@@ -11,16 +11,17 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunRow {
     /// When the run started, UTC, to the second ("2026-12-01 14:00:00").
-    pub started_at: String,
-    pub outcome: String,
-    pub source: String,
-    pub activities: i64,
-    pub api_calls: i64,
-    pub message: Option<String>,
+    pub(crate) started_at: String,
+    pub(crate) outcome: String,
+    pub(crate) source: String,
+    pub(crate) activities: i64,
+    pub(crate) api_calls: i64,
+    pub(crate) message: Option<String>,
 }
 
 /// DuckDB's SQL for the rows, newest first.
-pub fn duckdb_query(limit: u32) -> String {
+#[cfg(feature = "duckdb")]
+pub(crate) fn duckdb_query(limit: u32) -> String {
     format!(
         "SELECT strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, outcome, source, \
          activities, api_calls, message FROM sync_runs ORDER BY started_at DESC LIMIT {limit}"

@@ -16,7 +16,7 @@
 
 /// Makes `ring` the process-wide rustls provider. Idempotent and cheap;
 /// losing the race to another installer (the same provider) is fine.
-pub fn install() {
+pub(crate) fn install() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();

@@ -41,7 +41,7 @@ use chrono::NaiveDate;
 pub struct View {
     pub name: &'static str,
     /// The file under `sql/views/`.
-    pub file: &'static str,
+    pub(crate) file: &'static str,
     source: &'static str,
 }
 

@@ -38,6 +38,7 @@ fn the_column_tables_in_docs_match_the_schema_in_the_code() {
 fn the_export_page_documents_every_export_column_mapping() {
     let section = export_section();
     for (header, column, _) in strava_warehouse::export::MAPPING {
+        let column = strava_warehouse::schema::ACTIVITIES.column_name(*column);
         let row = section.lines().find(|l| {
             l.starts_with('|') && l.contains(header) && l.contains(&format!("`{column}`"))
         });

@@ -368,6 +368,35 @@ async fn with_credentials_the_api_adds_newer_activities_and_its_rows_win() {
     assert_eq!(afters, vec!["1790463365".to_string(); 2]);
 }
 
+/// A pipe can be read once: `--from-export /dev/stdin` loads only if the run
+/// reads the export once, for both the API's cut-off date and the rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn with_credentials_an_export_read_from_a_pipe_is_read_once_and_loads() {
+    let ws = Workspace::new();
+    let newer = common::activity(16000, "2026-10-01T07:00:00Z");
+    let strava = common::Strava::serving(&[vec![newer]]).await;
+    let (args, env) = ws.sync_command(&strava, &["--from-export", "/dev/stdin"], &[]);
+
+    let run = ws.run_with_stdin(&args, &env, csv().as_bytes());
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(
+        Db::open(&ws.db()).ids(),
+        vec![15001, 15002, 16000, 11343979900]
+    );
+}
+
+#[test]
+fn without_credentials_an_export_read_from_a_pipe_is_read_once_and_loads() {
+    let ws = Workspace::new();
+    let args = ["sync", "--from-export", "/dev/stdin"].map(String::from);
+
+    let run = ws.run_with_stdin(&args, &[], csv().as_bytes());
+
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![15001, 15002, 11343979900]);
+}
+
 #[test]
 fn spaces_around_a_name_are_kept_as_the_api_sends_them() {
     let ws = Workspace::new();

@@ -64,26 +64,26 @@ impl Format {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Sample {
     /// Seconds since the Unix epoch, UTC.
-    pub t: f64,
+    pub(crate) t: f64,
     /// Watts.
-    pub power: Option<f64>,
+    pub(crate) power: Option<f64>,
     /// Beats per minute.
-    pub heart_rate: Option<f64>,
+    pub(crate) heart_rate: Option<f64>,
     /// Revolutions (or steps of one foot) per minute.
-    pub cadence: Option<f64>,
+    pub(crate) cadence: Option<f64>,
     /// Metres from the start.
-    pub distance: Option<f64>,
+    pub(crate) distance: Option<f64>,
     /// Metres per second.
-    pub speed: Option<f64>,
+    pub(crate) speed: Option<f64>,
     /// Metres.
-    pub altitude: Option<f64>,
+    pub(crate) altitude: Option<f64>,
 }
 
 /// A decoded file: its samples in time order.
 #[derive(Debug, Clone)]
 pub(crate) struct Track {
-    pub format: Format,
-    pub samples: Vec<Sample>,
+    pub(crate) format: Format,
+    pub(crate) samples: Vec<Sample>,
 }
 
 /// Why a file named by the export was not used. The activity keeps its

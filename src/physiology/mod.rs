@@ -64,17 +64,17 @@ impl SportGroup {
 /// The `activity_streams` values of one activity.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Summary {
-    pub recorded_s: usize,
-    pub moving_s: usize,
-    pub has_power: bool,
-    pub has_heartrate: bool,
-    pub avg_power_w: Option<f64>,
-    pub normalized_power_w: Option<f64>,
-    pub max_power_w: Option<f64>,
-    pub work_kj: Option<f64>,
-    pub avg_heartrate: Option<f64>,
-    pub efficiency_factor: Option<f64>,
-    pub aerobic_decoupling_pct: Option<f64>,
+    pub(crate) recorded_s: usize,
+    pub(crate) moving_s: usize,
+    pub(crate) has_power: bool,
+    pub(crate) has_heartrate: bool,
+    pub(crate) avg_power_w: Option<f64>,
+    pub(crate) normalized_power_w: Option<f64>,
+    pub(crate) max_power_w: Option<f64>,
+    pub(crate) work_kj: Option<f64>,
+    pub(crate) avg_heartrate: Option<f64>,
+    pub(crate) efficiency_factor: Option<f64>,
+    pub(crate) aerobic_decoupling_pct: Option<f64>,
 }
 
 pub(crate) fn summary(tl: &Timeline, group: SportGroup) -> Summary {

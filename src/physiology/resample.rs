@@ -26,14 +26,14 @@ pub(crate) const MAX_GAP_S: f64 = 10.0;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Timeline {
     /// Watts per slot, zero where missing; `None` when no record has power.
-    pub power: Option<Vec<f64>>,
+    pub(crate) power: Option<Vec<f64>>,
     /// Beats per minute per slot.
-    pub heart_rate: Vec<Option<f64>>,
+    pub(crate) heart_rate: Vec<Option<f64>>,
     /// Metres from the start per slot, never decreasing; `None` when the file
     /// has neither distance, positions nor speed.
-    pub distance: Option<Vec<f64>>,
+    pub(crate) distance: Option<Vec<f64>>,
     /// False for slots inside a pause.
-    pub moving: Vec<bool>,
+    pub(crate) moving: Vec<bool>,
 }
 
 impl Timeline {

@@ -16,27 +16,26 @@ use chrono::DateTime;
 use super::{SportGroup, best_efforts, heart_rate_zones, power_curve, power_zones, summary};
 use crate::export::ActivityFile;
 use crate::files::{self, Archive, SkipReason};
-use crate::schema::{ACTIVITY_STREAMS, BEST_EFFORTS, POWER_CURVE, TIME_IN_ZONES, Table, col_of};
+use crate::row::{ActivityStreamsRow, BestEffortRow, PowerCurveRow, Row, TimeInZoneRow};
 use crate::settings::{Entry, in_force};
-use crate::transform::decode::{Cell, Row};
 
 /// A file named by the export that gave no rows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Skipped {
-    pub activity_id: i64,
+pub(crate) struct Skipped {
+    pub(crate) activity_id: i64,
     /// As the CSV wrote it.
-    pub filename: String,
-    pub reason: SkipReason,
+    pub(crate) filename: String,
+    pub(crate) reason: SkipReason,
 }
 
 /// Rows for the four tables, sorted by activity id.
 #[derive(Debug, Default)]
-pub struct FileRows {
-    pub streams: Vec<Row>,
-    pub power_curve: Vec<Row>,
-    pub best_efforts: Vec<Row>,
-    pub time_in_zones: Vec<Row>,
-    pub skipped: Vec<Skipped>,
+pub(crate) struct FileRows {
+    pub(crate) streams: Vec<Row>,
+    pub(crate) power_curve: Vec<Row>,
+    pub(crate) best_efforts: Vec<Row>,
+    pub(crate) time_in_zones: Vec<Row>,
+    pub(crate) skipped: Vec<Skipped>,
 }
 
 /// One activity's rows.
@@ -51,7 +50,7 @@ struct Computed {
 /// Reads and computes every file in `files` from the export at `export`.
 /// Fails only when the export itself cannot be opened; a bad file is a
 /// [`Skipped`] entry.
-pub fn from_export(
+pub(crate) fn from_export(
     export: &Path,
     files: &[ActivityFile],
     settings: &[Entry],
@@ -121,87 +120,44 @@ fn compute(
     let track = files::decode(&file.filename, bytes, cap)?;
     let tl = super::resample::resample(&track.samples);
     let s = summary(&tl, SportGroup::of(file.sport_type.as_deref()));
-    let id = Cell::Int(file.activity_id);
-    let float = |v: Option<f64>| v.map_or(Cell::Null, Cell::Float);
-    let streams = row(
-        &ACTIVITY_STREAMS,
-        [
-            (col_of!(ACTIVITY_STREAMS, "activity_id"), id.clone()),
-            (
-                col_of!(ACTIVITY_STREAMS, "file_format"),
-                Cell::Str(track.format.as_str().into()),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "samples"),
-                Cell::Int(track.samples.len() as i64),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "recorded_s"),
-                Cell::Int(s.recorded_s as i64),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "moving_s"),
-                Cell::Int(s.moving_s as i64),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "has_power"),
-                Cell::Bool(s.has_power),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "has_heartrate"),
-                Cell::Bool(s.has_heartrate),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "avg_power_w"),
-                float(s.avg_power_w),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "normalized_power_w"),
-                float(s.normalized_power_w),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "max_power_w"),
-                float(s.max_power_w),
-            ),
-            (col_of!(ACTIVITY_STREAMS, "work_kj"), float(s.work_kj)),
-            (
-                col_of!(ACTIVITY_STREAMS, "avg_heartrate"),
-                float(s.avg_heartrate),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "efficiency_factor"),
-                float(s.efficiency_factor),
-            ),
-            (
-                col_of!(ACTIVITY_STREAMS, "aerobic_decoupling_pct"),
-                float(s.aerobic_decoupling_pct),
-            ),
-        ],
-    );
+    let id = file.activity_id;
+    let streams = ActivityStreamsRow {
+        activity_id: id,
+        file_format: track.format.as_str().into(),
+        samples: track.samples.len() as i64,
+        recorded_s: s.recorded_s as i64,
+        moving_s: s.moving_s as i64,
+        has_power: s.has_power,
+        has_heartrate: s.has_heartrate,
+        avg_power_w: s.avg_power_w,
+        normalized_power_w: s.normalized_power_w,
+        max_power_w: s.max_power_w,
+        work_kj: s.work_kj,
+        avg_heartrate: s.avg_heartrate,
+        efficiency_factor: s.efficiency_factor,
+        aerobic_decoupling_pct: s.aerobic_decoupling_pct,
+    }
+    .into_row();
     let power_curve = power_curve(&tl)
         .into_iter()
         .map(|(d, w)| {
-            row(
-                &POWER_CURVE,
-                [
-                    (col_of!(POWER_CURVE, "activity_id"), id.clone()),
-                    (col_of!(POWER_CURVE, "duration_s"), Cell::Int(d as i64)),
-                    (col_of!(POWER_CURVE, "watts"), Cell::Float(w)),
-                ],
-            )
+            PowerCurveRow {
+                activity_id: id,
+                duration_s: d as i64,
+                watts: w,
+            }
+            .into_row()
         })
         .collect();
     let best_efforts = best_efforts(&tl)
         .into_iter()
         .map(|(d, t)| {
-            row(
-                &BEST_EFFORTS,
-                [
-                    (col_of!(BEST_EFFORTS, "activity_id"), id.clone()),
-                    (col_of!(BEST_EFFORTS, "distance_m"), Cell::Float(d)),
-                    (col_of!(BEST_EFFORTS, "elapsed_s"), Cell::Float(t)),
-                ],
-            )
+            BestEffortRow {
+                activity_id: id,
+                distance_m: d,
+                elapsed_s: t,
+            }
+            .into_row()
         })
         .collect();
     // The export's dates are UTC and it has no local time: the same day the
@@ -228,15 +184,15 @@ fn compute(
     ];
     for (kind, seconds) in zones {
         for (zone, seconds) in seconds.into_iter().flatten().enumerate() {
-            time_in_zones.push(row(
-                &TIME_IN_ZONES,
-                [
-                    (col_of!(TIME_IN_ZONES, "activity_id"), id.clone()),
-                    (col_of!(TIME_IN_ZONES, "kind"), Cell::Str(kind.into())),
-                    (col_of!(TIME_IN_ZONES, "zone"), Cell::Int(zone as i64 + 1)),
-                    (col_of!(TIME_IN_ZONES, "seconds"), Cell::Int(seconds as i64)),
-                ],
-            ));
+            time_in_zones.push(
+                TimeInZoneRow {
+                    activity_id: id,
+                    kind: kind.into(),
+                    zone: zone as i64 + 1,
+                    seconds: seconds as i64,
+                }
+                .into_row(),
+            );
         }
     }
     Ok(Computed {
@@ -245,14 +201,4 @@ fn compute(
         best_efforts,
         time_in_zones,
     })
-}
-
-/// A row of `table` from (column index, value) pairs, the indices from
-/// `col_of!` (checked when compiling); columns not named are NULL.
-fn row<const N: usize>(table: &Table, cells: [(usize, Cell); N]) -> Row {
-    let mut row = vec![Cell::Null; table.columns.len()];
-    for (i, cell) in cells {
-        row[i] = cell;
-    }
-    row
 }

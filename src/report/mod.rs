@@ -15,7 +15,7 @@
 
 mod html;
 mod model;
-pub mod source;
+pub(crate) mod source;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

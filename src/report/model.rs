@@ -8,24 +8,24 @@ use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
-    pub title: String,
-    pub athlete: String,
-    pub range: String,
-    pub activities: u64,
-    pub loaded_at: Option<String>,
-    pub thresholds: Vec<String>,
-    pub defaults_used: Vec<String>,
-    pub sections: Vec<Section>,
+    pub(crate) title: String,
+    pub(crate) athlete: String,
+    pub(crate) range: String,
+    pub(crate) activities: u64,
+    pub(crate) loaded_at: Option<String>,
+    pub(crate) thresholds: Vec<String>,
+    pub(crate) defaults_used: Vec<String>,
+    pub(crate) sections: Vec<Section>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Section {
-    pub title: String,
-    pub caption: String,
+pub(crate) struct Section {
+    pub(crate) title: String,
+    pub(crate) caption: String,
     /// Why a chart is missing (no power, no physiology views...), shown instead of it.
-    pub note: Option<String>,
-    pub charts: Vec<Chart>,
-    pub tables: Vec<Table>,
+    pub(crate) note: Option<String>,
+    pub(crate) charts: Vec<Chart>,
+    pub(crate) tables: Vec<Table>,
 }
 
 impl Section {
@@ -48,7 +48,7 @@ impl Section {
 /// How the page labels the x axis.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum XKind {
+pub(crate) enum XKind {
     /// Unix seconds of a local day.
     Date,
     /// Unix seconds of a quarter's first day.
@@ -61,7 +61,7 @@ pub enum XKind {
 
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Style {
+pub(crate) enum Style {
     Line,
     Dashed,
     Bars,
@@ -69,25 +69,25 @@ pub enum Style {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Chart {
-    pub id: String,
-    pub title: String,
-    pub caption: String,
-    pub x_kind: XKind,
-    pub x: Vec<f64>,
-    pub y_unit: String,
-    pub y2_unit: Option<String>,
-    pub series: Vec<Series>,
+pub(crate) struct Chart {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) caption: String,
+    pub(crate) x_kind: XKind,
+    pub(crate) x: Vec<f64>,
+    pub(crate) y_unit: String,
+    pub(crate) y2_unit: Option<String>,
+    pub(crate) series: Vec<Series>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Series {
-    pub label: String,
-    pub unit: String,
-    pub style: Style,
+pub(crate) struct Series {
+    pub(crate) label: String,
+    pub(crate) unit: String,
+    pub(crate) style: Style,
     /// On the right-hand axis.
-    pub right: bool,
-    pub values: Vec<Option<f64>>,
+    pub(crate) right: bool,
+    pub(crate) values: Vec<Option<f64>>,
 }
 
 impl Series {
@@ -111,12 +111,12 @@ impl Series {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Table {
-    pub id: String,
-    pub title: String,
-    pub caption: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+pub(crate) struct Table {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) caption: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
 }
 
 impl Table {

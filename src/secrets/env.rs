@@ -4,7 +4,7 @@
 
 use super::{Credentials, Secret, SecretsError};
 
-pub struct EnvStore;
+pub(crate) struct EnvStore;
 
 const NAMES: [&str; 3] = [
     "STRAVA_CLIENT_ID",
@@ -22,7 +22,7 @@ fn var(name: &str) -> Option<String> {
 impl EnvStore {
     /// All three, or one error naming every one that is missing (not one per
     /// run, fixing them one at a time).
-    pub fn load(&self) -> Result<Credentials, SecretsError> {
+    pub(crate) fn load(&self) -> Result<Credentials, SecretsError> {
         match NAMES.map(var) {
             [Some(id), Some(secret), Some(token)] => Ok(Credentials {
                 client_id: id,

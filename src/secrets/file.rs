@@ -23,7 +23,7 @@ use super::{Credentials, RunLock, Secret, SecretsError};
 /// Symlinks followed before giving up (the kernel's own limit for a path).
 const MAX_LINKS: usize = 40;
 
-pub struct FileStore {
+pub(crate) struct FileStore {
     /// The real file: `PATH` with its symlinks resolved and its directory
     /// made absolute. Every read, write and lock goes here.
     path: PathBuf,
@@ -55,7 +55,7 @@ fn resolve(path: &Path) -> PathBuf {
 }
 
 impl FileStore {
-    pub fn new(path: PathBuf) -> Self {
+    pub(crate) fn new(path: PathBuf) -> Self {
         FileStore {
             path: resolve(&path),
         }
@@ -115,7 +115,7 @@ impl FileStore {
         }
     }
 
-    pub fn load(&self) -> Result<Credentials, SecretsError> {
+    pub(crate) fn load(&self) -> Result<Credentials, SecretsError> {
         let map = self.read()?;
         Ok(Credentials {
             client_id: self.field(&map, "client_id")?,
@@ -127,7 +127,7 @@ impl FileStore {
     /// `PATH.lock` beside the real secrets file, locked for the whole run;
     /// then, under the lock, a save a killed run left unfinished is finished
     /// and the directory is proven writable, both before any token call.
-    pub fn lock(&self) -> Result<RunLock, SecretsError> {
+    pub(crate) fn lock(&self) -> Result<RunLock, SecretsError> {
         let mut name = self.path.clone().into_os_string();
         name.push(".lock");
         let path = PathBuf::from(name);
@@ -247,7 +247,7 @@ impl FileStore {
         }
     }
 
-    pub fn forget(&self) -> Result<String, SecretsError> {
+    pub(crate) fn forget(&self) -> Result<String, SecretsError> {
         match fs::remove_file(&self.path) {
             Ok(()) => Ok(format!("secrets file {}", self.path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(format!(
@@ -261,14 +261,14 @@ impl FileStore {
         }
     }
 
-    pub fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+    pub(crate) fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         let map = self.read().map_err(|e| self.save_failed(e.to_string()))?;
         self.write(map, &[("refresh_token", token.expose())])
     }
 
     /// After `login`: the client id and secret and the first refresh token,
     /// creating the file when it does not exist (other fields are kept).
-    pub fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+    pub(crate) fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
         let map = if self.path.exists() {
             self.read().map_err(|e| self.save_failed(e.to_string()))?
         } else {
@@ -285,7 +285,7 @@ impl FileStore {
     }
 
     /// The client id and secret already in the file, if any (for `login`).
-    pub fn client(&self) -> Option<(String, Secret)> {
+    pub(crate) fn client(&self) -> Option<(String, Secret)> {
         let map = self.read().ok()?;
         let id = self.field(&map, "client_id").ok()?;
         let secret = self.field(&map, "client_secret").ok()?;

@@ -23,7 +23,7 @@ use {
     google_cloud_secretmanager_v1::model::secret_version::State,
 };
 
-pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
+pub(crate) const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 
 /// Pages of 100 versions read when disabling the old ones.
 #[cfg(feature = "gcp")]
@@ -31,30 +31,18 @@ const MAX_VERSION_PAGES: usize = 100;
 
 /// Where Secret Manager is and what the three secrets are called.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretManagerSettings {
+pub(crate) struct SecretManagerSettings {
     /// The API root (`SECRET_MANAGER_API_URL`); the client appends `/v1/…`.
-    pub api_url: String,
-    pub client_id_secret: String,
-    pub client_secret_secret: String,
-    pub refresh_token_secret: String,
+    pub(crate) api_url: String,
+    pub(crate) client_id_secret: String,
+    pub(crate) client_secret_secret: String,
+    pub(crate) refresh_token_secret: String,
     /// First delay between attempts to save a rotated token; doubles.
-    pub save_backoff: Duration,
-}
-
-impl Default for SecretManagerSettings {
-    fn default() -> Self {
-        SecretManagerSettings {
-            api_url: DEFAULT_API_URL.into(),
-            client_id_secret: "strava-client-id".into(),
-            client_secret_secret: "strava-client-secret".into(),
-            refresh_token_secret: "strava-refresh-token".into(),
-            save_backoff: Duration::from_secs(1),
-        }
-    }
+    pub(crate) save_backoff: Duration,
 }
 
 #[cfg(feature = "gcp")]
-pub struct GcpStore {
+pub(crate) struct GcpStore {
     project: String,
     client_id: String,
     client_secret: String,
@@ -65,7 +53,7 @@ pub struct GcpStore {
 
 #[cfg(feature = "gcp")]
 impl GcpStore {
-    pub async fn open(
+    pub(crate) async fn open(
         project: &str,
         settings: &SecretManagerSettings,
     ) -> Result<Self, SecretsError> {
@@ -96,7 +84,7 @@ impl GcpStore {
         })
     }
 
-    pub async fn load(&self) -> Result<Credentials, SecretsError> {
+    pub(crate) async fn load(&self) -> Result<Credentials, SecretsError> {
         Ok(Credentials {
             client_id: self.read(&self.client_id).await?,
             client_secret: Secret::new(self.read(&self.client_secret).await?),
@@ -106,19 +94,19 @@ impl GcpStore {
 
     /// The client id and secret already stored (a `login` that only renews
     /// the refresh token), or `None` when either cannot be read.
-    pub async fn client(&self) -> Option<(String, Secret)> {
+    pub(crate) async fn client(&self) -> Option<(String, Secret)> {
         let id = self.read(&self.client_id).await.ok()?;
         let secret = self.read(&self.client_secret).await.ok()?;
         Some((id, Secret::new(secret)))
     }
 
     /// Saves the rotated token as a new version, then disables the others.
-    pub async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+    pub(crate) async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         self.replace(&self.refresh_token, token.expose()).await
     }
 
     /// `login`: all three, each as a new version.
-    pub async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+    pub(crate) async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
         self.replace(&self.client_id, &creds.client_id).await?;
         self.replace(&self.client_secret, creds.client_secret.expose())
             .await?;
@@ -126,13 +114,9 @@ impl GcpStore {
             .await
     }
 
-    pub fn describe(&self) -> String {
-        format!("gcp:{}", self.project)
-    }
-
     /// `purge --credentials`: the job may add and disable versions but never
     /// delete a secret, so this says how to, with the configured names.
-    pub fn forget_instructions(&self) -> String {
+    pub(crate) fn forget_instructions(&self) -> String {
         format!(
             "the job may add and disable versions but never delete secrets; delete them \
              yourself: `gcloud secrets delete {} --project {}` (and {}, {})",
@@ -320,29 +304,32 @@ impl GcpStore {
 /// Without the `gcp` feature: no value of this type can exist, so `open` is
 /// the one way in and it says how to get a build that has Secret Manager.
 #[cfg(not(feature = "gcp"))]
-pub enum GcpStore {}
+pub(crate) enum GcpStore {}
 
 #[cfg(not(feature = "gcp"))]
 impl GcpStore {
-    pub async fn open(project: &str, _: &SecretManagerSettings) -> Result<Self, SecretsError> {
+    pub(crate) async fn open(
+        project: &str,
+        _: &SecretManagerSettings,
+    ) -> Result<Self, SecretsError> {
         Err(SecretsError::Invalid(format!(
             "--secrets gcp:{project}: {}",
             crate::NO_GCP
         )))
     }
-    pub async fn load(&self) -> Result<Credentials, SecretsError> {
+    pub(crate) async fn load(&self) -> Result<Credentials, SecretsError> {
         match *self {}
     }
-    pub async fn client(&self) -> Option<(String, Secret)> {
+    pub(crate) async fn client(&self) -> Option<(String, Secret)> {
         match *self {}
     }
-    pub async fn save_refresh_token(&self, _: &Secret) -> Result<(), SecretsError> {
+    pub(crate) async fn save_refresh_token(&self, _: &Secret) -> Result<(), SecretsError> {
         match *self {}
     }
-    pub async fn save_login(&self, _: &Credentials) -> Result<(), SecretsError> {
+    pub(crate) async fn save_login(&self, _: &Credentials) -> Result<(), SecretsError> {
         match *self {}
     }
-    pub fn forget_instructions(&self) -> String {
+    pub(crate) fn forget_instructions(&self) -> String {
         match *self {}
     }
 }

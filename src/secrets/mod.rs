@@ -7,9 +7,9 @@
 //! each with `redact` as it is created. Not responsible for: talking to Strava
 //! (see `strava::oauth`).
 
-pub mod env;
-pub mod file;
-pub mod gcp;
+pub(crate) mod env;
+pub(crate) mod file;
+pub(crate) mod gcp;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,17 +17,17 @@ use std::str::FromStr;
 
 /// A secret value. `Debug` and `Display` never show it; `expose` is the one way out.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub(crate) struct Secret(String);
 
 impl Secret {
     /// Also registers the value with `redact`, so that no text leaving the
     /// process can carry it, even when an upstream echoes it back.
-    pub fn new(value: impl Into<String>) -> Self {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
         let value = value.into();
         crate::redact::register(&value);
         Secret(value)
     }
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
@@ -45,14 +45,14 @@ impl fmt::Display for Secret {
 }
 
 #[derive(Debug, Clone)]
-pub struct Credentials {
-    pub client_id: String,
-    pub client_secret: Secret,
-    pub refresh_token: Secret,
+pub(crate) struct Credentials {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Secret,
+    pub(crate) refresh_token: Secret,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum SecretsError {
+pub(crate) enum SecretsError {
     #[error("{0}")]
     Missing(String),
     #[error("{0}")]
@@ -78,7 +78,7 @@ pub enum SecretsError {
 
 impl SecretsError {
     /// True when the store's settings are wrong (exit code 2), not the run.
-    pub fn is_config(&self) -> bool {
+    pub(crate) fn is_config(&self) -> bool {
         matches!(self, SecretsError::Missing(_) | SecretsError::Invalid(_))
     }
 }
@@ -126,18 +126,8 @@ impl fmt::Display for SecretsSpec {
 /// (each a flag with an environment twin, like every other setting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretsSettings {
-    pub spec: SecretsSpec,
-    pub secret_manager: gcp::SecretManagerSettings,
-}
-
-impl SecretsSettings {
-    /// Settings for `spec` with Secret Manager's defaults.
-    pub fn new(spec: SecretsSpec) -> Self {
-        SecretsSettings {
-            spec,
-            secret_manager: gcp::SecretManagerSettings::default(),
-        }
-    }
+    pub(crate) spec: SecretsSpec,
+    pub(crate) secret_manager: gcp::SecretManagerSettings,
 }
 
 impl fmt::Display for SecretsSettings {
@@ -148,7 +138,7 @@ impl fmt::Display for SecretsSettings {
 
 /// Holds the run lock until dropped (the OS releases it if the process dies).
 #[derive(Debug)]
-pub struct RunLock {
+pub(crate) struct RunLock {
     _file: std::fs::File,
 }
 
@@ -159,14 +149,14 @@ impl RunLock {
 }
 
 /// A place credentials are read from and the rotated refresh token written to.
-pub enum SecretStore {
+pub(crate) enum SecretStore {
     Env(env::EnvStore),
     File(file::FileStore),
     Gcp(Box<gcp::GcpStore>),
 }
 
 impl SecretStore {
-    pub async fn open(settings: &SecretsSettings) -> Result<Self, SecretsError> {
+    pub(crate) async fn open(settings: &SecretsSettings) -> Result<Self, SecretsError> {
         match &settings.spec {
             SecretsSpec::Env => Ok(SecretStore::Env(env::EnvStore)),
             SecretsSpec::File(path) => Ok(SecretStore::File(file::FileStore::new(path.clone()))),
@@ -176,7 +166,7 @@ impl SecretStore {
         }
     }
 
-    pub async fn load(&self) -> Result<Credentials, SecretsError> {
+    pub(crate) async fn load(&self) -> Result<Credentials, SecretsError> {
         match self {
             SecretStore::Env(s) => s.load(),
             SecretStore::File(s) => s.load(),
@@ -190,7 +180,7 @@ impl SecretStore {
     /// For `file:` it also finishes a save a killed run left behind and checks
     /// that a rotated token can be saved, so call it before the token call.
     /// The `env` store has no file to lock; Cloud Run runs one task at a time.
-    pub fn lock(&self) -> Result<Option<RunLock>, SecretsError> {
+    pub(crate) fn lock(&self) -> Result<Option<RunLock>, SecretsError> {
         match self {
             // Cloud Run runs the job with parallelism 1 (terraform/run_job.tf).
             SecretStore::Env(_) | SecretStore::Gcp(_) => Ok(None),
@@ -199,7 +189,7 @@ impl SecretStore {
     }
 
     /// Stores what `login` obtained. The `env` store cannot keep anything.
-    pub async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
+    pub(crate) async fn save_login(&self, creds: &Credentials) -> Result<(), SecretsError> {
         match self {
             SecretStore::Env(_) => Err(SecretsError::Invalid(
                 "`login` needs a store that can keep the refresh token: pass --secrets file:PATH"
@@ -211,7 +201,7 @@ impl SecretStore {
     }
 
     /// The client id and secret the store already holds, if any.
-    pub async fn client(&self) -> Option<(String, Secret)> {
+    pub(crate) async fn client(&self) -> Option<(String, Secret)> {
         match self {
             SecretStore::Env(_) => None,
             SecretStore::File(s) => s.client(),
@@ -221,7 +211,7 @@ impl SecretStore {
 
     /// Deletes the stored credentials (`purge --credentials`); returns what
     /// was deleted, or says what the user has to do where the store cannot.
-    pub fn forget(&self) -> Result<String, SecretsError> {
+    pub(crate) fn forget(&self) -> Result<String, SecretsError> {
         match self {
             SecretStore::Env(_) => Err(SecretsError::Invalid(
                 "the `env` secret store is the environment of whoever runs the job: unset \
@@ -234,7 +224,7 @@ impl SecretStore {
     }
 
     /// Saves a rotated refresh token. Called before any other Strava call.
-    pub async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
+    pub(crate) async fn save_refresh_token(&self, token: &Secret) -> Result<(), SecretsError> {
         match self {
             SecretStore::Env(_) => Err(SecretsError::CannotPersist),
             SecretStore::File(s) => s.save_refresh_token(token),

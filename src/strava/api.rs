@@ -13,9 +13,9 @@ use crate::excerpt::excerpt;
 use crate::secrets::Secret;
 
 /// Activities per page: the most Strava serves.
-pub const PER_PAGE: u32 = 200;
+pub(crate) const PER_PAGE: u32 = 200;
 
-pub struct StravaClient {
+pub(crate) struct StravaClient {
     http: Http,
     api_url: String,
     oauth_url: String,
@@ -24,7 +24,7 @@ pub struct StravaClient {
 impl StravaClient {
     /// `api_url` like `https://www.strava.com/api/v3`, `oauth_url` like
     /// `https://www.strava.com/oauth`; trailing slashes are ignored.
-    pub fn new(
+    pub(crate) fn new(
         api_url: &str,
         oauth_url: &str,
         settings: HttpSettings,
@@ -36,16 +36,16 @@ impl StravaClient {
         })
     }
 
-    pub fn http(&self) -> &Http {
+    pub(crate) fn http(&self) -> &Http {
         &self.http
     }
 
-    pub fn oauth_url(&self) -> &str {
+    pub(crate) fn oauth_url(&self) -> &str {
         &self.oauth_url
     }
 
     /// `GET /athlete`.
-    pub async fn athlete(&self, token: &Secret) -> Result<Bytes, StravaError> {
+    pub(crate) async fn athlete(&self, token: &Secret) -> Result<Bytes, StravaError> {
         let url = format!("{}/athlete", self.api_url);
         self.get("the athlete profile", token, |c| c.get(&url))
             .await
@@ -53,7 +53,7 @@ impl StravaClient {
 
     /// `GET /athlete/activities?per_page=200&page=N[&after=EPOCH]`. An empty
     /// array is the end. `after` limits the pages to activities started later.
-    pub async fn activities_page(
+    pub(crate) async fn activities_page(
         &self,
         token: &Secret,
         page: u32,
@@ -102,16 +102,16 @@ impl StravaClient {
 
 /// Strava's error body: `{"message": …, "errors": [{"resource", "field", "code"}]}`.
 #[derive(Debug, Default)]
-pub struct Fault {
-    pub resource: String,
-    pub field: String,
-    pub code: String,
+pub(crate) struct Fault {
+    pub(crate) resource: String,
+    pub(crate) field: String,
+    pub(crate) code: String,
     /// A one-line summary for messages.
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 impl Fault {
-    pub fn field_or(&self, default: &str) -> String {
+    pub(crate) fn field_or(&self, default: &str) -> String {
         if self.field.is_empty() {
             default.to_string()
         } else {
@@ -138,7 +138,7 @@ struct FaultItem {
     code: Option<String>,
 }
 
-pub fn fault(body: &[u8]) -> Fault {
+pub(crate) fn fault(body: &[u8]) -> Fault {
     match serde_json::from_slice::<FaultBody>(body) {
         Ok(b) => {
             let first = b.errors.into_iter().next().unwrap_or_default();

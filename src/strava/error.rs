@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::ratelimit::Window;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StravaError {
+pub(crate) enum StravaError {
     #[error(
         "Strava's {window} rate limit is reached ({usage}); nothing was replaced. \
          It resets at {}; run the sync again after that.",
@@ -92,7 +92,7 @@ pub enum StravaError {
 }
 
 impl StravaError {
-    pub fn is_rate_limit(&self) -> bool {
+    pub(crate) fn is_rate_limit(&self) -> bool {
         matches!(
             self,
             StravaError::RateLimited { .. } | StravaError::BudgetTooSmall { .. }

@@ -22,24 +22,24 @@ use crate::excerpt::excerpt;
 use crate::retry::{Attempt, Backoff, GaveUp, describe_transport};
 
 #[derive(Debug, Clone)]
-pub struct HttpSettings {
+pub(crate) struct HttpSettings {
     /// Retries after the first attempt for transient failures.
-    pub retries: u32,
+    pub(crate) retries: u32,
     /// First backoff; doubles each retry, with jitter.
-    pub backoff: Duration,
+    pub(crate) backoff: Duration,
     /// Limit for one whole request, body included.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Limit for the token call, which is never repeated once sent, so it is
     /// given longer than a page.
-    pub token_timeout: Duration,
+    pub(crate) token_timeout: Duration,
     /// Largest body read from one response (`MAX_PAGE_BYTES`); a larger one
     /// fails the call while it streams in, before it fills memory.
-    pub max_body: u64,
+    pub(crate) max_body: u64,
 }
 
 /// `MAX_PAGE_BYTES`' default: 200 times Strava's ~0.3 MB page, and small
 /// beside the 512 MiB the Cloud Run job has.
-pub const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -54,7 +54,7 @@ impl Default for HttpSettings {
 }
 
 /// A byte count for people: `64 MiB`, or bytes when not a whole MiB.
-pub fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)
@@ -65,12 +65,12 @@ pub fn human_bytes(n: u64) -> String {
 
 /// A response that is not a 429, 5xx or transport failure.
 #[derive(Debug)]
-pub struct Answer {
-    pub status: StatusCode,
-    pub body: Bytes,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Bytes,
 }
 
-pub struct Http {
+pub(crate) struct Http {
     client: Client,
     settings: HttpSettings,
     calls: AtomicU64,
@@ -78,7 +78,7 @@ pub struct Http {
 }
 
 impl Http {
-    pub fn new(settings: HttpSettings) -> Result<Self, StravaError> {
+    pub(crate) fn new(settings: HttpSettings) -> Result<Self, StravaError> {
         let client = crate::tls::client_builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
@@ -98,18 +98,18 @@ impl Http {
     }
 
     /// HTTP requests made so far, retries included.
-    pub fn calls(&self) -> u64 {
+    pub(crate) fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
 
     /// The rate-limit headers of the latest response that had them.
-    pub fn last_reading(&self) -> Option<Reading> {
+    pub(crate) fn last_reading(&self) -> Option<Reading> {
         self.last_reading.lock().ok().and_then(|r| *r)
     }
 
     /// Sends the request `build` makes, retrying transient failures. `what`
     /// names the call in logs and errors ("page 3 of activities").
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         what: &str,
         build: impl Fn(&Client) -> RequestBuilder,
@@ -123,7 +123,7 @@ impl Http {
     /// reached Strava (no connection); a timeout, reset, cut body or 5xx after
     /// sending ends the call with `AnswerLost`, because repeating it with the
     /// old token could only fail, and would hide why.
-    pub async fn send_unrepeatable(
+    pub(crate) async fn send_unrepeatable(
         &self,
         what: &str,
         build: impl Fn(&Client) -> RequestBuilder,

@@ -7,12 +7,12 @@
 //! what to do. Not responsible for: decoding activities (see `transform`),
 //! storing credentials (see `secrets`) or saving raw pages (see `raw`).
 
-pub mod api;
-pub mod error;
-pub mod http;
-pub mod oauth;
-pub mod ratelimit;
+pub(crate) mod api;
+pub(crate) mod error;
+pub(crate) mod http;
+pub(crate) mod oauth;
+pub(crate) mod ratelimit;
 
-pub use api::StravaClient;
-pub use error::StravaError;
-pub use http::HttpSettings;
+pub(crate) use api::StravaClient;
+pub(crate) use error::StravaError;
+pub(crate) use http::HttpSettings;

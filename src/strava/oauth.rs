@@ -14,24 +14,22 @@ use crate::secrets::{Credentials, Secret};
 
 /// What a refresh returned.
 #[derive(Debug)]
-pub struct Grant {
-    pub access_token: Secret,
+pub(crate) struct Grant {
+    pub(crate) access_token: Secret,
     /// Set when Strava returned a refresh token other than the one sent
     /// (always, for a code exchange).
-    pub rotated_refresh_token: Option<Secret>,
-    pub expires_at: Option<i64>,
+    pub(crate) rotated_refresh_token: Option<Secret>,
 }
 
 #[derive(Deserialize)]
 struct TokenResponse {
     access_token: String,
     refresh_token: Option<String>,
-    expires_at: Option<i64>,
 }
 
 impl StravaClient {
     /// `grant_type=refresh_token`: a fresh access token, and maybe a new refresh token.
-    pub async fn refresh(&self, creds: &Credentials) -> Result<Grant, StravaError> {
+    pub(crate) async fn refresh(&self, creds: &Credentials) -> Result<Grant, StravaError> {
         let grant = [
             ("grant_type", "refresh_token"),
             ("refresh_token", creds.refresh_token.expose()),
@@ -49,7 +47,7 @@ impl StravaClient {
 
     /// `grant_type=authorization_code`: the first refresh token, from the code
     /// Strava put in the redirect after the athlete authorized the app.
-    pub async fn exchange_code(
+    pub(crate) async fn exchange_code(
         &self,
         client_id: &str,
         client_secret: &Secret,
@@ -113,7 +111,6 @@ impl StravaClient {
         Ok(Grant {
             access_token: Secret::new(token.access_token),
             rotated_refresh_token: rotated,
-            expires_at: token.expires_at,
         })
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use reqwest::header::HeaderMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
+pub(crate) enum Window {
     FifteenMinutes,
     Daily,
 }
@@ -27,7 +27,7 @@ impl fmt::Display for Window {
 
 impl Window {
     /// 15-minute windows reset at :00, :15, :30 and :45; the daily one at midnight UTC.
-    pub fn resets_at(self, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(crate) fn resets_at(self, now: DateTime<Utc>) -> DateTime<Utc> {
         let step = match self {
             Window::FifteenMinutes => Duration::minutes(15),
             Window::Daily => Duration::days(1),
@@ -38,18 +38,18 @@ impl Window {
 
 /// A "15min,daily" pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pair {
-    pub fifteen_min: u64,
-    pub daily: u64,
+pub(crate) struct Pair {
+    pub(crate) fifteen_min: u64,
+    pub(crate) daily: u64,
 }
 
 /// Limits and usage from one response; `read` is the non-upload limit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Reading {
-    pub overall_limit: Option<Pair>,
-    pub overall_usage: Option<Pair>,
-    pub read_limit: Option<Pair>,
-    pub read_usage: Option<Pair>,
+pub(crate) struct Reading {
+    pub(crate) overall_limit: Option<Pair>,
+    pub(crate) overall_usage: Option<Pair>,
+    pub(crate) read_limit: Option<Pair>,
+    pub(crate) read_usage: Option<Pair>,
 }
 
 fn pair(headers: &HeaderMap, name: &str) -> Option<Pair> {
@@ -63,7 +63,7 @@ fn pair(headers: &HeaderMap, name: &str) -> Option<Pair> {
 }
 
 impl Reading {
-    pub fn from_headers(headers: &HeaderMap) -> Option<Reading> {
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Reading> {
         let r = Reading {
             overall_limit: pair(headers, "x-ratelimit-limit"),
             overall_usage: pair(headers, "x-ratelimit-usage"),
@@ -75,7 +75,7 @@ impl Reading {
 
     /// The window that is spent: daily if any daily usage reached its limit,
     /// else the 15-minute one (also the guess when headers are missing).
-    pub fn spent_window(&self) -> Window {
+    pub(crate) fn spent_window(&self) -> Window {
         let daily_spent = |l: Option<Pair>, u: Option<Pair>| match (l, u) {
             (Some(l), Some(u)) => u.daily >= l.daily,
             _ => false,
@@ -89,7 +89,7 @@ impl Reading {
         }
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let show = |l: Option<Pair>, u: Option<Pair>| match (l, u) {
             (Some(l), Some(u)) => format!(
                 "{}/{} in 15 min, {}/{} today",
@@ -107,7 +107,7 @@ impl Reading {
 
 /// What to do before paging, given the calls the sync will need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Budget {
+pub(crate) enum Budget {
     /// Enough calls left (or no headers to say otherwise).
     Go,
     /// The 15-minute window is too nearly spent but resets soon: wait, then go.
@@ -122,7 +122,7 @@ pub enum Budget {
 
 impl Reading {
     /// Calls left in a window: the smaller of the read and the overall budgets.
-    pub fn left(&self, window: Window) -> Option<u64> {
+    pub(crate) fn left(&self, window: Window) -> Option<u64> {
         let pick = |p: Pair| match window {
             Window::FifteenMinutes => p.fifteen_min,
             Window::Daily => p.daily,
@@ -140,7 +140,7 @@ impl Reading {
     /// Whether `needed` more calls fit, waiting at most `max_wait` for the
     /// 15-minute window to reset. Strava counts refused calls too, so starting
     /// a sync that cannot finish only wastes budget.
-    pub fn budget(&self, needed: u64, now: DateTime<Utc>, max_wait: Duration) -> Budget {
+    pub(crate) fn budget(&self, needed: u64, now: DateTime<Utc>, max_wait: Duration) -> Budget {
         if let Some(left) = self.left(Window::Daily)
             && left < needed
         {

@@ -12,7 +12,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, SchemaRef};
 
-use super::decode::{Cell, Row};
+use crate::row::{Cell, Row};
 use crate::schema::{Kind, Table};
 
 enum ColumnBuilder {
@@ -26,10 +26,9 @@ enum ColumnBuilder {
 
 impl ColumnBuilder {
     /// The finished column, leaving an empty builder with room for `rows`
-    /// values. Arrow's `finish` leaves a builder with no room at all, so every
-    /// batch regrew each column by doubling from nothing: about ten reallocs
-    /// and copies per column per batch (2 % of the decoding thread's
-    /// instructions). A string column gets room for as many bytes as it held
+    /// values: Arrow's `finish` leaves a builder with no room at all, and
+    /// regrowing every column by doubling each batch is reallocs and copies
+    /// for nothing. A string column gets room for as many bytes as it held
     /// this time, plus an eighth.
     fn take(&mut self, rows: usize) -> ArrayRef {
         match self {
@@ -62,7 +61,7 @@ impl ColumnBuilder {
     }
 }
 
-pub struct BatchBuilder {
+pub(crate) struct BatchBuilder {
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
     rows: usize,
@@ -72,7 +71,7 @@ pub struct BatchBuilder {
 
 impl BatchBuilder {
     /// A builder for batches of about `capacity` rows.
-    pub fn new(table: &Table, capacity: usize) -> Self {
+    pub(crate) fn new(table: &Table, capacity: usize) -> Self {
         let columns = table
             .columns
             .iter()
@@ -102,11 +101,11 @@ impl BatchBuilder {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rows == 0
     }
 
@@ -114,7 +113,7 @@ impl BatchBuilder {
     /// kind; a mismatch is a bug and panics in debug builds, NULL in release.
     /// Strings are copied into the builder, so a row may borrow them (`S` is
     /// `String` or a page's `Cow<str>`).
-    pub fn push<S: AsRef<str>>(&mut self, row: Row<S>) {
+    pub(crate) fn push<S: AsRef<str>>(&mut self, row: Row<S>) {
         debug_assert_eq!(row.len(), self.columns.len());
         for (builder, cell) in self.columns.iter_mut().zip(row) {
             match (builder, cell) {
@@ -141,7 +140,7 @@ impl BatchBuilder {
     }
 
     /// Takes the rows pushed so far as one batch and starts afresh.
-    pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+    pub(crate) fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
         let capacity = self.capacity;
         let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(|b| b.take(capacity)).collect();
         self.rows = 0;

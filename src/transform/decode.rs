@@ -20,31 +20,12 @@ use std::fmt;
 use chrono::{DateTime, NaiveDateTime};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::row::{Cell, Row, days_since_epoch};
 use crate::schema::{Coord, Kind, Source, Table};
 
-/// One decoded value. The variant always matches the column's `Kind`.
-///
-/// `S` holds strings: `String` by default; a decoded page's rows use
-/// `Cow<str>` (see `PageRow`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell<S = String> {
-    Null,
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Str(S),
-    /// Microseconds since 1970-01-01T00:00:00 (UTC for `Timestamp`, wall clock for `DateTime`).
-    Micros(i64),
-    /// Days since 1970-01-01.
-    Days(i32),
-}
-
-pub type Row<S = String> = Vec<Cell<S>>;
-
 /// A row of a decoded page: each string is borrowed from the page unless it
-/// had escapes. Strings go from the page straight into the Arrow builders, so
-/// an owned `String` per value (about ten per activity) was an allocation, a
-/// copy and a free for nothing: 7 % of the decoding thread's instructions.
+/// had escapes, and goes from the page straight into the Arrow builders (an
+/// owned copy per value was measurable: benches/README.md, session 3).
 pub type PageRow<'de> = Row<Cow<'de, str>>;
 
 impl<'de> Cell<Cow<'de, str>> {
@@ -79,11 +60,10 @@ enum Handler {
 }
 
 /// FNV-1a for the key lookup, the hottest map in the transform (~50 keys per
-/// activity; since `Decoder::next`, only the keys that do not follow their
-/// usual predecessor are looked up): SipHash took 12 % of the transform's
-/// instructions under callgrind. Written here rather than taken from a crate
-/// because it is ten lines. HashDoS does not apply: the map is built once from
-/// the schema's own names and never grows, so outside keys are only looked up.
+/// activity), where SipHash was measurably slow (benches/README.md, session
+/// 2). Ten lines, so written here rather than taken from a crate. HashDoS does
+/// not apply: the map is built once from the schema's own names and never
+/// grows, so outside keys are only looked up.
 #[derive(Default, Clone, Copy)]
 struct Fnv1a(u64);
 
@@ -160,9 +140,8 @@ impl Decoder {
         // Ignored keys are looked up with the others, so a key Strava always
         // sends and the schema ignores costs one hash lookup rather than a
         // scan of the list; an ignored `obj.member` is found without building
-        // the dotted name (`format!` per activity was 3.6 % of the transform's
-        // instructions). A key the schema maps wins over the ignore list, as
-        // it always did.
+        // the dotted name (a `format!` per activity). A key the schema maps
+        // wins over the ignore list.
         for &k in table.ignored_keys {
             handlers.entry(k).or_insert(Handler::Ignored);
             if let Some((obj, member)) = k.split_once('.')
@@ -191,17 +170,13 @@ impl Decoder {
         }
     }
 
-    pub fn table(&self) -> &'static Table {
-        self.table
-    }
-
     /// Keys Strava sent that the schema does not know, with how often each was seen.
-    pub fn unknown_keys(&self) -> &BTreeMap<String, u64> {
+    pub(crate) fn unknown_keys(&self) -> &BTreeMap<String, u64> {
         &self.unknown
     }
 
     /// Decodes one JSON object.
-    pub fn object(&mut self, json: &[u8]) -> Result<Row, serde_json::Error> {
+    pub(crate) fn object(&mut self, json: &[u8]) -> Result<Row, serde_json::Error> {
         let row = match std::str::from_utf8(json) {
             Ok(text) => self.object_from(serde_json::Deserializer::from_str(text)),
             Err(_) => self.object_from(serde_json::Deserializer::from_slice(json)),
@@ -213,11 +188,10 @@ impl Decoder {
     ///
     /// The page is checked for UTF-8 once, whole (std's check runs a word at a
     /// time over ASCII), so that serde_json can read it as `&str` and skip its
-    /// own check of every key and string value: that per-string check was 13 %
-    /// of the decoding thread's instructions under callgrind. A page that is not
-    /// UTF-8 is read from the bytes as before, so it fails (or, when the bad
-    /// bytes sit only in a value the schema ignores, passes) exactly as before,
-    /// with the same error and position.
+    /// own check of every key and string value. A page that is not UTF-8 is
+    /// read from the bytes, so it fails (or, when the bad bytes sit only in a
+    /// value the schema ignores, passes) with the error and position
+    /// serde_json gives.
     pub fn array<'de>(&mut self, json: &'de [u8]) -> Result<Vec<PageRow<'de>>, ArrayError> {
         match std::str::from_utf8(json) {
             Ok(text) => self.array_from(serde_json::Deserializer::from_str(text)),
@@ -294,7 +268,7 @@ impl Decoder {
 /// failure was inside one.
 #[derive(Debug)]
 pub struct ArrayError {
-    pub index: Option<usize>,
+    pub(crate) index: Option<usize>,
     pub error: serde_json::Error,
 }
 
@@ -624,15 +598,11 @@ impl<'de> Visitor<'de> for CellSeed {
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
-pub fn parse_date(s: &str) -> Option<i32> {
+pub(crate) fn parse_date(s: &str) -> Option<i32> {
     // FromStr reads `%Y-%m-%d` from a fixed item list; parse_from_str would
-    // re-read the format string on every call (callgrind: 2 % of the transform).
+    // re-read the format string on every call.
     let d = s.parse::<chrono::NaiveDate>().ok()?;
     Some(days_since_epoch(d))
-}
-
-pub fn days_since_epoch(d: chrono::NaiveDate) -> i32 {
-    (d - chrono::NaiveDate::default()).num_days() as i32
 }
 
 fn parse_instant(s: &str) -> Option<i64> {
@@ -651,10 +621,9 @@ fn parse_wall_clock(s: &str) -> Option<i64> {
 }
 
 /// Exactly `YYYY-MM-DDTHH:MM:SS`, the only form Strava sends, read without
-/// chrono's general parser (1,500 instructions a value, 4 % of the decoding
-/// thread's). Anything else, or a value chrono's constructors refuse (a
-/// leap second, 30 February), is `None` and goes to `FromStr` as before, so
-/// what is accepted and what it means are unchanged.
+/// chrono's general parser, which is costly per value. Anything else, or a
+/// value chrono's constructors refuse (a leap second, 30 February), is `None`
+/// and goes to `FromStr`, so what is accepted and what it means are chrono's.
 fn plain_wall_clock(s: &str) -> Option<NaiveDateTime> {
     let b: &[u8; 19] = s.as_bytes().try_into().ok()?;
     if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {

@@ -6,15 +6,16 @@
 //! bad. Not responsible for: fetching pages (see `strava`, `raw`) or loading the
 //! files (see `warehouse`).
 
-pub mod batch;
+pub(crate) mod batch;
 pub mod decode;
-pub mod parquet;
+pub(crate) mod parquet;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::row::{Cell, Row};
 use chrono::{DateTime, Utc};
-use decode::{Cell, Decoder, Row};
+use decode::Decoder;
 use parquet::{ParquetTableWriter, WriteError};
 
 use crate::excerpt::excerpt;
@@ -33,20 +34,20 @@ pub enum TransformError {
 /// The files a transform produced and what went into them.
 #[derive(Debug, Clone)]
 pub struct Transformed {
-    pub activities_parquet: PathBuf,
-    pub athlete_parquet: PathBuf,
+    pub(crate) activities_parquet: PathBuf,
+    pub(crate) athlete_parquet: PathBuf,
     pub activities: u64,
-    pub duplicates_skipped: u64,
+    pub(crate) duplicates_skipped: u64,
     /// `None` when no athlete profile was read (a bulk export alone).
-    pub athlete_id: Option<i64>,
-    pub unknown_keys: BTreeMap<String, u64>,
+    pub(crate) athlete_id: Option<i64>,
+    pub(crate) unknown_keys: BTreeMap<String, u64>,
     /// Earliest and latest `start_date` among the activities.
-    pub first_start: Option<DateTime<Utc>>,
-    pub last_start: Option<DateTime<Utc>>,
+    pub(crate) first_start: Option<DateTime<Utc>>,
+    pub(crate) last_start: Option<DateTime<Utc>>,
     /// What the profile and the activities say about the athlete's thresholds.
-    pub observed: Observed,
+    pub(crate) observed: Observed,
     /// The profile's bikes and shoes, and gear only the export named.
-    pub gear: Gear,
+    pub(crate) gear: Gear,
 }
 
 pub struct Transform {
@@ -62,14 +63,14 @@ pub struct Transform {
     seen: HashSet<i64>,
     duplicates: u64,
     start_range: Option<(i64, i64)>,
-    max_hr: Option<f64>,
-    first_local_start: Option<i64>,
+    /// What the activities say about the athlete's thresholds so far.
+    observed: Observed,
     gear: Gear,
 }
 
 /// Where an activity row came from: `activities.source`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The Strava API (live, or pages saved from it and replayed).
     Api,
     /// The athlete's own bulk export.
@@ -77,7 +78,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Origin::Api => "api",
             Origin::Export => "export",
@@ -97,7 +98,7 @@ impl Transform {
     }
 
     /// Writes the activities to `activities_path`, the athlete to `athlete_path`.
-    pub fn with_paths(
+    pub(crate) fn with_paths(
         activities_path: &Path,
         athlete_path: &Path,
         loaded_at_micros: i64,
@@ -114,15 +115,14 @@ impl Transform {
             seen: HashSet::new(),
             duplicates: 0,
             start_range: None,
-            max_hr: None,
-            first_local_start: None,
+            observed: Observed::default(),
             gear: Gear::default(),
         })
     }
 
     /// Errors about input that is not JSON name it without quoting it: for
     /// files replayed from disk, which are not known to be Strava's pages.
-    pub fn without_quoting_bad_input(&mut self) {
+    pub(crate) fn without_quoting_bad_input(&mut self) {
         self.quote_bad_input = false;
     }
 
@@ -179,7 +179,7 @@ impl Transform {
     /// One activity read from elsewhere (Strava's bulk export), already laid
     /// out by the schema. Returns false when the id was already loaded, which
     /// for the export means the API's row for it wins.
-    pub fn push_row(&mut self, row: Row, origin: Origin) -> Result<bool, TransformError> {
+    pub(crate) fn push_row(&mut self, row: Row, origin: Origin) -> Result<bool, TransformError> {
         self.push(row, origin)
     }
 
@@ -208,19 +208,12 @@ impl Transform {
             *lo = (*lo).min(*t);
             *hi = (*hi).max(*t);
         }
-        if let Cell::Float(hr) = &row[col_of!(ACTIVITIES, "max_heartrate")]
-            && hr.is_finite()
-        {
-            self.max_hr = Some(self.max_hr.map_or(*hr, |m| m.max(*hr)));
-        }
-        if let Cell::Micros(t) = &row[col_of!(ACTIVITIES, "start_date_local")] {
-            self.first_local_start = Some(self.first_local_start.map_or(*t, |m| m.min(*t)));
-        }
+        self.observed.activity(&row);
         self.writer.push(row)?;
         Ok(true)
     }
 
-    pub fn activities_so_far(&self) -> u64 {
+    pub(crate) fn activities_so_far(&self) -> u64 {
         self.seen.len() as u64
     }
 
@@ -232,26 +225,10 @@ impl Transform {
             Some(Cell::Int(id)) => Some(*id),
             _ => None,
         };
-        let profile = |i: usize| athlete_row.as_ref().map(|row| row[i].clone());
-        let observed = Observed {
-            ftp_w: match profile(col_of!(ATHLETE, "ftp")) {
-                Some(Cell::Int(v)) if v > 0 => Some(v),
-                _ => None,
-            },
-            weight_kg: match profile(col_of!(ATHLETE, "weight")) {
-                Some(Cell::Float(v)) if v > 0.0 => Some(v),
-                _ => None,
-            },
-            sex: match profile(col_of!(ATHLETE, "sex")) {
-                Some(Cell::Str(s)) if !s.is_empty() => Some(s),
-                _ => None,
-            },
-            max_hr: self.max_hr,
-            first_day: self
-                .first_local_start
-                .and_then(DateTime::from_timestamp_micros)
-                .map(|t| t.date_naive()),
-        };
+        let mut observed = self.observed;
+        if let Some(row) = &athlete_row {
+            observed.profile(row);
+        }
         let mut w = ParquetTableWriter::create(&ATHLETE, &self.athlete_path)?;
         if let Some(row) = athlete_row {
             w.push(row)?;
@@ -282,7 +259,7 @@ impl Transform {
 
 /// Where the athlete's Parquet file goes beside the activities' one:
 /// `<stem>.athlete.parquet` (`out.parquet` -> `out.athlete.parquet`).
-pub fn athlete_path_for(activities_path: &Path) -> PathBuf {
+pub(crate) fn athlete_path_for(activities_path: &Path) -> PathBuf {
     activities_path.with_file_name(format!(
         "{}.athlete.parquet",
         activities_path

@@ -18,7 +18,7 @@ use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 
 use super::batch::BatchBuilder;
-use super::decode::Row;
+use crate::row::Row;
 use crate::schema::Table;
 
 /// `created_by` of every file written here starts with this.
@@ -52,7 +52,7 @@ pub enum WriteError {
 /// Writes Parquet on its own thread: while it encodes and compresses one
 /// Arrow batch, the caller decodes the next (see benches/README.md). Batches,
 /// not rows, cross the channel: they are compact, so memory stays low.
-pub struct ParquetTableWriter {
+pub(crate) struct ParquetTableWriter {
     table: &'static Table,
     path: PathBuf,
     batch: BatchBuilder,
@@ -65,7 +65,7 @@ pub struct ParquetTableWriter {
 const QUEUED_BATCHES: usize = 2;
 
 impl ParquetTableWriter {
-    pub fn create(table: &'static Table, path: &Path) -> Result<Self, WriteError> {
+    pub(crate) fn create(table: &'static Table, path: &Path) -> Result<Self, WriteError> {
         let file = File::create(path).map_err(|source| WriteError::Create {
             path: path.to_path_buf(),
             source,
@@ -114,7 +114,7 @@ impl ParquetTableWriter {
         })
     }
 
-    pub fn push<S: AsRef<str>>(&mut self, row: Row<S>) -> Result<(), WriteError> {
+    pub(crate) fn push<S: AsRef<str>>(&mut self, row: Row<S>) -> Result<(), WriteError> {
         self.batch.push(row);
         self.rows += 1;
         if self.batch.len() >= BATCH_ROWS {
@@ -155,7 +155,7 @@ impl ParquetTableWriter {
     }
 
     /// Flushes and closes the file; returns the number of rows written.
-    pub fn close(mut self) -> Result<u64, WriteError> {
+    pub(crate) fn close(mut self) -> Result<u64, WriteError> {
         self.flush()?;
         self.join()?;
         Ok(self.rows)

@@ -39,7 +39,7 @@ use {
     upload::{UPLOAD_TIMEOUT, Uploader},
 };
 
-pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
+pub(crate) const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
 
 /// Longest wait for BigQuery to answer a cancel: a stopping run has seconds.
 #[cfg(feature = "gcp")]
@@ -56,32 +56,19 @@ enum Stop {
 
 /// How the warehouse reaches BigQuery.
 #[derive(Debug, Clone)]
+#[cfg_attr(not(feature = "gcp"), allow(dead_code))]
 pub struct BigQuerySettings {
     /// The API root; the product appends `/bigquery/v2/…` and `/upload/bigquery/v2/…`.
-    pub api_url: String,
+    pub(crate) api_url: String,
     /// Where the dataset is created when it does not exist yet.
-    pub location: String,
+    pub(crate) location: String,
     /// Parquet files above this size are uploaded resumably.
-    pub resumable_above: u64,
+    pub(crate) resumable_above: u64,
     /// Retries of the upload after the first attempt.
-    pub retries: u32,
-    pub retry_backoff: Duration,
+    pub(crate) retries: u32,
+    pub(crate) retry_backoff: Duration,
     /// The longest a load or query job may take before the run gives up.
-    pub job_timeout: Duration,
-}
-
-impl Default for BigQuerySettings {
-    fn default() -> Self {
-        BigQuerySettings {
-            api_url: DEFAULT_API_URL.into(),
-            location: "US".into(),
-            // Google's guidance: multipart up to 5 MB, resumable above.
-            resumable_above: 5 * 1024 * 1024,
-            retries: 4,
-            retry_backoff: Duration::from_secs(1),
-            job_timeout: Duration::from_secs(1800),
-        }
-    }
+    pub(crate) job_timeout: Duration,
 }
 
 #[cfg(feature = "gcp")]
@@ -424,7 +411,7 @@ impl BigQueryWarehouse {
     }
 
     /// Runs one GoogleSQL statement (a view's DDL) and waits for it.
-    pub async fn execute(&self, sql: &str) -> Result<(), Detail> {
+    pub(crate) async fn execute(&self, sql: &str) -> Result<(), Detail> {
         let answer = self.query(sql, permission_hint).await?;
         match answer.job_reference {
             Some(job) if answer.job_complete != Some(true) => self.wait(&job.job_id).await,
@@ -614,11 +601,12 @@ impl Warehouse for BigQueryWarehouse {
                 Ok(()) => removed.push(format!("{}.{}.{name}", self.project, self.dataset)),
                 Err(e) if gcp::http_status(&e) == Some(404) => {}
                 Err(e) => {
-                    return Err(self.unavailable(format!(
-                        "deleting {name} failed: {}{}",
-                        gcp::describe(&e),
-                        permission_hint(&e)
-                    )));
+                    return Err(WarehouseError::Purge {
+                        warehouse: self.name(),
+                        what: format!("`{name}`"),
+                        detail: format!("{}{}", gcp::describe(&e), permission_hint(&e)),
+                        deleted: removed,
+                    });
                 }
             }
         }
@@ -754,8 +742,8 @@ impl BigQueryWarehouse {
         project: &str,
         dataset: &str,
         _: &BigQuerySettings,
-    ) -> Result<Self, WarehouseError> {
-        Err(WarehouseError::NotBuilt(format!(
+    ) -> Result<Self, crate::exit::ConfigError> {
+        Err(crate::exit::ConfigError(format!(
             "bigquery:{project}.{dataset}: {}",
             crate::NO_GCP
         )))
@@ -800,13 +788,9 @@ impl Warehouse for BigQueryWarehouse {
 #[cfg(all(test, feature = "gcp"))]
 mod tests {
     use super::*;
-    use crate::schema::TABLES;
 
     fn activities() -> &'static Table {
-        TABLES
-            .iter()
-            .find(|t| t.name == "activities")
-            .expect("the activities table")
+        &ACTIVITIES
     }
 
     #[test]
@@ -827,10 +811,7 @@ mod tests {
 
     #[test]
     fn an_appending_load_may_add_columns_and_a_replacing_one_needs_not() {
-        let runs = TABLES
-            .iter()
-            .find(|t| t.name == "sync_runs")
-            .expect("sync_runs");
+        let runs = &SYNC_RUNS;
         let append = load_job_resource("p1", "ds", "US", runs, "j1", "WRITE_APPEND");
         // A sync_runs table from before files_skipped gains the column.
         assert_eq!(

@@ -103,10 +103,6 @@ impl DuckDbWarehouse {
         }
     }
 
-    pub fn connection(&self) -> &Connection {
-        &self.conn
-    }
-
     pub(crate) fn name(&self) -> String {
         format!("duckdb:{}", self.path.display())
     }
@@ -150,13 +146,23 @@ impl DuckDbWarehouse {
         )
     }
 
-    fn load_error(&self, table: &'static str) -> impl FnOnce(duckdb::Error) -> WarehouseError + '_ {
+    fn load_error(&self, table: &'static str) -> impl Fn(duckdb::Error) -> WarehouseError + '_ {
         move |e| WarehouseError::Load {
             warehouse: self.name(),
             table,
             detail: e.to_string(),
             // One transaction: nothing is replaced unless everything is.
             replaced: Vec::new(),
+        }
+    }
+
+    /// A purge is one transaction: when it fails, nothing was deleted.
+    fn purge_error(&self, what: String) -> impl Fn(duckdb::Error) -> WarehouseError + '_ {
+        move |e| WarehouseError::Purge {
+            warehouse: self.name(),
+            what: what.clone(),
+            detail: e.to_string(),
+            deleted: Vec::new(),
         }
     }
 
@@ -220,19 +226,17 @@ impl DuckDbWarehouse {
             .map_err(self.load_error(SYNC_RUNS.name))
     }
 
+    /// Runs `body` in one transaction; `failed` says what a failed BEGIN or
+    /// COMMIT means for the caller.
     fn in_transaction(
         &self,
-        table: &'static str,
+        failed: impl Fn(duckdb::Error) -> WarehouseError,
         body: impl FnOnce() -> Result<(), WarehouseError>,
     ) -> Result<(), WarehouseError> {
         self.conn
             .execute_batch("BEGIN TRANSACTION")
-            .map_err(self.load_error(table))?;
-        match body().and_then(|()| {
-            self.conn
-                .execute_batch("COMMIT")
-                .map_err(self.load_error(table))
-        }) {
+            .map_err(&failed)?;
+        match body().and_then(|()| self.conn.execute_batch("COMMIT").map_err(&failed)) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
@@ -254,12 +258,12 @@ impl Warehouse for DuckDbWarehouse {
                 [],
                 |r| r.get(0),
             )
-            .map_err(self.load_error(ACTIVITIES.name))?;
+            .map_err(self.read_error(ACTIVITIES.name))?;
         Ok(Some(n.max(0) as u64))
     }
 
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
-        self.in_transaction(ACTIVITIES.name, || {
+        self.in_transaction(self.load_error(ACTIVITIES.name), || {
             let main = [
                 (&ACTIVITIES, load.activities),
                 (&ATHLETE, load.athlete),
@@ -296,12 +300,12 @@ impl Warehouse for DuckDbWarehouse {
         let mut dropped = Vec::new();
         let views = views::VIEWS.iter().rev().map(|v| ("VIEW", v.name));
         let tables = TABLES.iter().map(|t| ("TABLE", t.name));
-        self.in_transaction("purge", || {
+        self.in_transaction(self.purge_error("the tables and views".into()), || {
             for (kind, name) in views.chain(tables) {
                 if self.table_exists(name)? {
                     self.conn
                         .execute_batch(&format!("DROP {kind} \"{name}\""))
-                        .map_err(self.load_error(name))?;
+                        .map_err(self.purge_error(format!("`{name}`")))?;
                     dropped.push(format!("{} {name}", kind.to_lowercase()));
                 }
             }
@@ -311,7 +315,7 @@ impl Warehouse for DuckDbWarehouse {
     }
 
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
-        self.in_transaction(SYNC_RUNS.name, || {
+        self.in_transaction(self.load_error(SYNC_RUNS.name), || {
             self.create_runs_table()?;
             self.conn
                 .execute_batch(&Self::insert_sql(&SYNC_RUNS, run))
@@ -358,6 +362,45 @@ fn sql_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn warehouse(setup: &str) -> (tempfile::TempDir, DuckDbWarehouse) {
+        let dir = tempfile::tempdir().unwrap();
+        let w = DuckDbWarehouse::open(&dir.path().join("s.duckdb")).unwrap();
+        w.conn.execute_batch(setup).unwrap();
+        (dir, w)
+    }
+
+    #[tokio::test]
+    async fn a_count_that_fails_is_a_failed_read_not_a_failed_load() {
+        // A view over a table dropped since: it exists, and reading it fails.
+        let (_d, mut w) = warehouse(
+            "CREATE TABLE gone (id BIGINT); CREATE VIEW activities AS SELECT * FROM gone; \
+             DROP TABLE gone;",
+        );
+
+        let err = w.activity_count().await.unwrap_err().to_string();
+
+        assert!(err.contains("reading `activities` failed"), "{err}");
+        assert!(!err.contains("loading"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_drop_that_fails_says_nothing_was_deleted_not_that_a_load_failed() {
+        // A table where purge expects a view: `DROP VIEW` refuses it.
+        let last_view = views::VIEWS.last().unwrap().name;
+        let (_d, mut w) = warehouse(&format!(
+            "CREATE TABLE activities (id BIGINT); CREATE TABLE \"{last_view}\" (x INT);"
+        ));
+
+        let err = w.purge().await.unwrap_err().to_string();
+
+        assert!(
+            err.contains(&format!("deleting `{last_view}`")) && err.contains("nothing was deleted"),
+            "{err}"
+        );
+        assert!(!err.contains("loading"), "{err}");
+        assert!(w.table_exists(ACTIVITIES.name).unwrap(), "rolled back");
+    }
 
     #[test]
     fn a_lock_error_names_the_holder_and_the_fix_without_duckdbs_read_only_hint() {

@@ -1,7 +1,11 @@
 //! Load stage: one trait, one implementation per warehouse. A load replaces
-//! `activities` and `athlete` with the run's Parquet files in one atomic step
-//! (readers see the old tables or the new ones, never half) and appends the
-//! run's row to `sync_runs`.
+//! the product's tables with the run's Parquet files and appends the run's
+//! row to `sync_runs`. How atomic that is depends on the warehouse: DuckDB
+//! replaces all tables (and the views) in one transaction, so a failure
+//! anywhere leaves every table as it was; BigQuery has no transaction across
+//! tables, so each table is replaced atomically on its own (readers see its
+//! old or its new rows, never half), one at a time, and a failure names the
+//! tables already replaced (`WarehouseError`'s `replaced`).
 //!
 //! Responsible for: the `--warehouse` setting and the contract every warehouse
 //! keeps. Not responsible for: producing the Parquet files (see `transform`) or
@@ -87,13 +91,38 @@ pub enum WarehouseError {
         detail: String,
         replaced: Vec<&'static str>,
     },
-    #[error("{0}")]
-    NotBuilt(String),
+    /// `purge` could not delete a table or view.
+    #[error(
+        "deleting {what} from {warehouse} failed, {}: {detail}",
+        deleted_so_far(deleted)
+    )]
+    Purge {
+        warehouse: String,
+        /// The table or view (`` `activities` ``), or "the tables and views".
+        what: String,
+        detail: String,
+        /// What this purge had deleted before it failed (BigQuery deletes
+        /// one at a time; DuckDB's purge is one transaction).
+        deleted: Vec<String>,
+    },
+}
+
+/// What a failed purge left: nothing deleted, or some relations gone.
+fn deleted_so_far(deleted: &[String]) -> String {
+    if deleted.is_empty() {
+        return "nothing was deleted".into();
+    }
+    format!(
+        "after deleting {}; run purge again to delete the rest",
+        deleted.join(", ")
+    )
 }
 
 impl WarehouseError {
-    /// The same error, saying which tables the run had already replaced.
-    pub fn after_replacing(self, tables: &[&'static str]) -> Self {
+    /// The same error, saying which tables the run had already replaced
+    /// (BigQuery's; DuckDB replaces all tables in one transaction).
+    #[cfg(feature = "gcp")]
+    pub(crate) fn after_replacing(self, tables: &[&'static str]) -> Self {
         match self {
             WarehouseError::Load {
                 warehouse,
@@ -143,16 +172,17 @@ fn kept(replaced: &[&str]) -> String {
 
 /// The Parquet files of one run.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(any(feature = "gcp", feature = "duckdb")), allow(dead_code))]
 pub struct Load<'a> {
-    pub activities: &'a Path,
-    pub athlete: &'a Path,
-    pub athlete_settings: &'a Path,
+    pub(crate) activities: &'a Path,
+    pub(crate) athlete: &'a Path,
+    pub(crate) athlete_settings: &'a Path,
     /// The other tables the run replaces, each with its file: those made
     /// from the export's activity files (`activity_streams`, `power_curve`,
     /// `best_efforts`, `time_in_zones`) and `gear`.
-    pub files: &'a [(&'static Table, &'a Path)],
+    pub(crate) files: &'a [(&'static Table, &'a Path)],
     /// The run's `sync_runs` row.
-    pub run: &'a Path,
+    pub(crate) run: &'a Path,
 }
 
 #[allow(async_fn_in_trait)] // used generically, never as `dyn`
@@ -160,7 +190,8 @@ pub trait Warehouse {
     /// Rows in `activities` now, or `None` when the table does not exist yet.
     async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError>;
     /// Replaces `activities`, `athlete`, `athlete_settings` and the file
-    /// tables, appends to `sync_runs` and (re)creates the views, atomically.
+    /// tables, appends to `sync_runs` and (re)creates the views: in one
+    /// transaction on DuckDB, one table at a time on BigQuery.
     async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError>;
     /// Appends a failed run's row to `sync_runs`, leaving the other tables alone.
     async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError>;

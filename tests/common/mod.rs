@@ -431,6 +431,24 @@ impl Workspace {
         self.checked(output)
     }
 
+    /// `run` with `input` on the binary's standard input (a pipe: what it
+    /// reads there once is gone).
+    pub fn run_with_stdin(&self, args: &[String], env: &[(&str, String)], input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command(args, env)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start strava-warehouse");
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        // A run that stops reading early closes the pipe: not this test's failure.
+        let _ = stdin.write_all(input);
+        drop(stdin);
+        self.checked(child.wait_with_output().expect("output"))
+    }
+
     /// Starts the binary like `run` without waiting, its output piped; end
     /// with `finish`.
     pub fn spawn(&self, args: &[String], env: &[(&str, String)]) -> std::process::Child {

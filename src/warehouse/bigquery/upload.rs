@@ -23,19 +23,19 @@ use crate::excerpt::excerpt;
 use crate::gcp;
 use crate::retry::{Attempt, Backoff, GaveUp, describe_transport};
 
-pub struct Uploader {
-    pub client: Client,
-    pub credentials: Credentials,
+pub(crate) struct Uploader {
+    pub(crate) client: Client,
+    pub(crate) credentials: Credentials,
     /// `{api}/upload/bigquery/v2/projects/{project}/jobs`
-    pub jobs_url: String,
+    pub(crate) jobs_url: String,
     /// Files larger than this go up as a resumable upload.
-    pub resumable_above: u64,
-    pub backoff: Backoff,
+    pub(crate) resumable_above: u64,
+    pub(crate) backoff: Backoff,
 }
 
 /// Why a file could not be handed to BigQuery.
 #[derive(Debug, thiserror::Error)]
-pub enum UploadError {
+pub(crate) enum UploadError {
     #[error(transparent)]
     Credentials(#[from] gcp::NoCredentials),
     #[error("BigQuery refused the upload (HTTP {status}): {detail}")]
@@ -65,7 +65,7 @@ impl Uploader {
     /// id). Returns once BigQuery has accepted the job, not when it is done,
     /// with the job id the answer names (the requested one; a server that
     /// assigns its own is followed rather than polled under the wrong name).
-    pub async fn start_job(
+    pub(crate) async fn start_job(
         &self,
         job: &serde_json::Value,
         data: Bytes,
@@ -225,4 +225,4 @@ fn is_transient(status: StatusCode) -> bool {
 }
 
 /// Generous: a 100 MB file on a slow link still fits, a hung one does not hang forever.
-pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
+pub(crate) const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
