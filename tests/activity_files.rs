@@ -451,14 +451,7 @@ fn a_sync_runs_table_from_before_files_skipped_gains_the_column_and_keeps_its_ro
 fn a_sync_without_an_export_leaves_the_file_tables_empty() {
     let ws = Workspace::new();
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-athlete");
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--from-raw".into(),
-            sample.display().to_string(),
-        ],
-        &[],
-    );
+    let run = ws.sync_raw(&sample);
     assert_eq!(run.code(), 0, "{}", run.all());
     let db = Db::open(&ws.db());
     for table in [

@@ -18,14 +18,7 @@ use serde_json::{Value, json};
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-athlete");
 
 fn sync_pages(ws: &Workspace, raw: &Path) {
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--from-raw".into(),
-            raw.display().to_string(),
-        ],
-        &[],
-    );
+    let run = ws.sync_raw(raw);
     assert_eq!(run.code(), 0, "{}", run.all());
 }
 

@@ -445,14 +445,7 @@ fn gear_summary_totals_each_gear_per_year_and_all_time_with_the_profile_name() {
         ),
     ];
     let raw = ws.write_raw_pages(&athlete, &activities);
-    let run = ws.run(
-        &[
-            "sync".into(),
-            "--from-raw".into(),
-            raw.display().to_string(),
-        ],
-        &[],
-    );
+    let run = ws.sync_raw(&raw);
     assert_eq!(run.code(), 0, "{}", run.all());
     let db = Db::open(&ws.db());
     let row = |gear: &str, period: &str, year: &str| {

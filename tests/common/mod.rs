@@ -390,6 +390,18 @@ impl Workspace {
         raw
     }
 
+    /// `sync --from-raw DIR` into this workspace's DuckDB file.
+    pub fn sync_raw(&self, dir: &Path) -> Run {
+        self.run(
+            &[
+                "sync".into(),
+                "--from-raw".into(),
+                dir.display().to_string(),
+            ],
+            &[],
+        )
+    }
+
     /// Runs `strava-warehouse sync` against the double with the `file:` store.
     pub fn sync(&self, strava: &Strava, extra: &[&str]) -> Run {
         self.sync_with_env(strava, extra, &[])
