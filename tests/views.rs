@@ -499,3 +499,33 @@ fn gear_summary_totals_each_gear_per_year_and_all_time_with_the_profile_name() {
         "activities without gear are not a gear"
     );
 }
+
+#[test]
+fn a_view_the_warehouse_refuses_is_named_as_a_view_failure_and_the_load_rolls_back() {
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sample-athlete");
+    let ws = Workspace::new();
+    assert_eq!(ws.sync_raw(&sample).code(), 0);
+    {
+        // An analyst's table where the product's view stands.
+        let db = Db::open(&ws.db());
+        db.0.execute_batch("DROP VIEW gear_summary; CREATE TABLE gear_summary (x INTEGER);")
+            .unwrap();
+    }
+
+    let run = ws.sync_raw(&sample);
+
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stderr().contains(&format!(
+            "creating the view `gear_summary` in duckdb:{} failed, the previous data is kept",
+            ws.db().display()
+        )),
+        "{}",
+        run.stderr()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(
+        db.one::<String>("SELECT string_agg(outcome, ',' ORDER BY started_at) FROM sync_runs"),
+        "ok,failed"
+    );
+}

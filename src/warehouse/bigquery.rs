@@ -373,9 +373,14 @@ impl BigQueryWarehouse {
         let rendering = crate::views::Rendering::bigquery(&self.project, &self.dataset);
         for view in crate::views::VIEWS {
             let sql = view.render(&rendering);
-            self.execute(&sql).await.map_err(|detail| {
-                self.unavailable(format!("creating view {} failed: {detail}", view.name))
-            })?;
+            self.execute(&sql)
+                .await
+                .map_err(|detail| WarehouseError::View {
+                    warehouse: self.name(),
+                    view: view.name,
+                    detail,
+                    replaced: Vec::new(),
+                })?;
         }
         Ok(crate::views::VIEWS.len())
     }

@@ -189,9 +189,9 @@ impl DuckDbWarehouse {
         for view in views::VIEWS {
             self.conn
                 .execute_batch(&view.render(&rendering))
-                .map_err(|e| WarehouseError::Load {
+                .map_err(|e| WarehouseError::View {
                     warehouse: self.name(),
-                    table: view.name,
+                    view: view.name,
                     detail: e.to_string(),
                     replaced: Vec::new(),
                 })?;

@@ -91,6 +91,19 @@ pub enum WarehouseError {
         detail: String,
         replaced: Vec<&'static str>,
     },
+    /// A view's SQL was refused (the warehouse answered; the view is wrong
+    /// for it), unlike an unreachable warehouse.
+    #[error(
+        "creating the view `{view}` in {warehouse} failed, {}: {detail}",
+        kept(replaced)
+    )]
+    View {
+        warehouse: String,
+        view: &'static str,
+        detail: String,
+        /// As for `Load`: what BigQuery had replaced before the views.
+        replaced: Vec<&'static str>,
+    },
     /// `purge` could not delete a table or view.
     #[error(
         "deleting {what} from {warehouse} failed, {}: {detail}",
@@ -143,6 +156,17 @@ impl WarehouseError {
             } => WarehouseError::Interrupted {
                 warehouse,
                 signal,
+                detail,
+                replaced: tables.to_vec(),
+            },
+            WarehouseError::View {
+                warehouse,
+                view,
+                detail,
+                ..
+            } => WarehouseError::View {
+                warehouse,
+                view,
                 detail,
                 replaced: tables.to_vec(),
             },
