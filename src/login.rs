@@ -144,6 +144,12 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
     println!("Open this address in a browser and authorize the application:\n\n{url}\n");
     let redirect = match listener {
         Some(listener) => {
+            // The browser must run on this machine to reach the listener; on
+            // a server or in a container none opens, and the address above
+            // is there to copy (or use --no-browser from another machine).
+            if let Err(e) = webbrowser::open(&url) {
+                println!("(No browser could be opened here: {e}. Open the address above by hand.)");
+            }
             println!("Waiting for Strava to redirect to {redirect_uri} ...");
             receive_redirect(listener, &state, settings.timeout).await?
         }

@@ -363,3 +363,65 @@ async fn a_login_whose_redirect_never_comes_gives_up_at_its_timeout_and_says_so(
     );
     assert!(!ws.path("new-secrets.json").exists());
 }
+
+#[tokio::test]
+async fn the_listening_login_opens_the_authorize_address_in_the_users_browser() {
+    let strava = strava_granting_code("xyz").await;
+    let ws = Workspace::new();
+    // $BROWSER, as the user's desktop sets it: a script that records what it was asked to open.
+    let opened = ws.path("opened.txt");
+    let browser = ws.path("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let store = format!("file:{}", ws.path("new-secrets.json").display());
+    let mut child = start_login_into(
+        &store,
+        &strava,
+        &["--port", "0"],
+        &[("BROWSER", browser.display().to_string())],
+    );
+    let (url, out) = authorize_url(&mut child);
+    let callback = format!(
+        "{}?state={}&code=xyz&scope=read,activity:read_all",
+        param(&url, "redirect_uri"),
+        param(&url, "state")
+    );
+    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap_or_default(),
+        url.as_str(),
+        "the browser was given the printed authorize address"
+    );
+}
+
+#[tokio::test]
+async fn without_a_browser_the_listening_login_says_to_open_the_address_by_hand() {
+    let strava = strava_granting_code("xyz").await;
+    let ws = Workspace::new();
+    // No PATH, no $BROWSER: as on a server.
+    let (_, child, url, out) = start_listening_login(&ws, &strava, &[]);
+    let callback = format!(
+        "{}?state={}&code=xyz&scope=read,activity:read_all",
+        param(&url, "redirect_uri"),
+        param(&url, "state")
+    );
+    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+    let (code, output) = finish(child, out);
+
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("No browser could be opened here") && output.contains("by hand"),
+        "{output}"
+    );
+}
