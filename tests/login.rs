@@ -364,6 +364,17 @@ async fn a_login_whose_redirect_never_comes_gives_up_at_its_timeout_and_says_so(
     assert!(!ws.path("new-secrets.json").exists());
 }
 
+/// What the browser does after the user authorizes: follows Strava's
+/// redirect to the listener, with this login's state and every scope.
+async fn redirect_back(url: &reqwest::Url) {
+    let callback = format!(
+        "{}?state={}&code=xyz&scope=read,activity:read_all",
+        param(url, "redirect_uri"),
+        param(url, "state")
+    );
+    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+}
+
 #[tokio::test]
 async fn the_listening_login_opens_the_authorize_address_in_the_users_browser() {
     let strava = strava_granting_code("xyz").await;
@@ -389,12 +400,7 @@ async fn the_listening_login_opens_the_authorize_address_in_the_users_browser() 
         &[("BROWSER", browser.display().to_string())],
     );
     let (url, out) = authorize_url(&mut child);
-    let callback = format!(
-        "{}?state={}&code=xyz&scope=read,activity:read_all",
-        param(&url, "redirect_uri"),
-        param(&url, "state")
-    );
-    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+    redirect_back(&url).await;
     let (code, output) = finish(child, out);
 
     assert_eq!(code, 0, "{output}");
@@ -411,12 +417,7 @@ async fn without_a_browser_the_listening_login_says_to_open_the_address_by_hand(
     let ws = Workspace::new();
     // No PATH, no $BROWSER: as on a server.
     let (_, child, url, out) = start_listening_login(&ws, &strava, &[]);
-    let callback = format!(
-        "{}?state={}&code=xyz&scope=read,activity:read_all",
-        param(&url, "redirect_uri"),
-        param(&url, "state")
-    );
-    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+    redirect_back(&url).await;
     let (code, output) = finish(child, out);
 
     assert_eq!(code, 0, "{output}");
