@@ -76,8 +76,9 @@ pub enum Command {
 
 const SYNC_EXAMPLES: &str = "\
 Examples:
-  strava-warehouse sync --from-raw examples/sample-athlete
-      the synthetic sample athlete into ./strava.duckdb, no account needed
+  strava-warehouse sync --from-raw examples/sample-athlete --from-export examples/sample-athlete/export
+      the synthetic sample athlete (its API pages and its export's activity
+      files) into ./strava.duckdb, no account needed
   strava-warehouse sync --secrets file:strava-secrets.json --raw-dir raw/
       your own Strava history (after `login`), keeping the API pages
   strava-warehouse sync --from-export export_12345.zip
@@ -427,12 +428,12 @@ pub struct SyncArgs {
     pub(crate) from_raw: Option<PathBuf>,
 
     /// Load Strava's bulk export ("Download your data": the .zip, its folder,
-    /// or activities.csv) instead of calling the API.
+    /// or activities.csv), merged with the API's newer activities (or, with
+    /// --from-raw, with the saved pages instead).
     #[arg(
         long,
         env = "FROM_EXPORT",
         value_name = "PATH",
-        conflicts_with = "from_raw",
         help_heading = "Source"
     )]
     pub(crate) from_export: Option<PathBuf>,
@@ -582,11 +583,12 @@ impl SyncArgs {
             max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
         };
         let source = match (&self.from_raw, &self.from_export) {
-            (Some(dir), _) => SourceSettings::Replay(dir.clone()),
-            (None, Some(path)) => SourceSettings::Export {
+            (replay, Some(path)) => SourceSettings::Export {
                 path: path.clone(),
                 api,
+                replay: replay.clone(),
             },
+            (Some(dir), None) => SourceSettings::Replay(dir.clone()),
             (None, None) => SourceSettings::Api(api),
         };
         SyncSettings {

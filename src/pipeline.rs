@@ -34,10 +34,12 @@ pub(crate) enum SourceSettings {
     Api(ApiSettings),
     Replay(PathBuf),
     /// Strava's bulk export (a `.zip`, its folder, or `activities.csv`),
-    /// merged with the API's newer activities when credentials are there.
+    /// merged with the API's newer activities when credentials are there, or
+    /// with pages saved by an earlier run (`replay`) instead of the API.
     Export {
         path: PathBuf,
         api: ApiSettings,
+        replay: Option<PathBuf>,
     },
 }
 
@@ -171,7 +173,11 @@ pub async fn sync<W: Warehouse>(
         };
         let mut transform =
             Transform::with_paths(&activities_path, &athlete_path, started.timestamp_micros())?;
-        if let SourceSettings::Api(api) | SourceSettings::Export { api, .. } = &settings.source {
+        if let SourceSettings::Api(api)
+        | SourceSettings::Export {
+            api, replay: None, ..
+        } = &settings.source
+        {
             Pages::apply_retention(api, started)?;
         }
         let (mut pages, mut export) = match &settings.source {
@@ -187,7 +193,22 @@ pub async fn sync<W: Warehouse>(
                 transform.without_quoting_bad_input();
                 (Some(Pages::replay(dir, settings.max_page_bytes)?), None)
             }
-            SourceSettings::Export { path, api } => {
+            SourceSettings::Export {
+                path,
+                replay: Some(dir),
+                ..
+            } => {
+                let parsed = export::read(path)?;
+                source = "export+raw";
+                transform.without_quoting_bad_input();
+                let pages = Pages::replay(dir, settings.max_page_bytes)?;
+                (Some(pages), Some((path, parsed)))
+            }
+            SourceSettings::Export {
+                path,
+                api,
+                replay: None,
+            } => {
                 // Read the export once, up front: a broken file fails before any call.
                 let parsed = export::read(path)?;
                 match Pages::connect(api, started).await {

@@ -423,7 +423,7 @@ pub(crate) static SYNC_RUNS: Table = Table {
             "source",
             String,
             Source::Computed,
-            "Where the activities came from: api, raw (replayed pages), export, or export+api.",
+            "Where the activities came from: api, raw (replayed pages), export, export+api, or export+raw (an export merged with replayed pages).",
         )),
         required(col(
             "activities",

@@ -100,7 +100,9 @@ fn every_relative_link_in_readme_and_docs_leads_to_a_file_in_the_repository() {
 fn the_readme_stays_a_newcomer_page_and_names_its_two_commands() {
     let readme = read("README.md");
     assert!(readme.len() < 16_000, "README.md is {} bytes", readme.len());
-    assert!(readme.contains("cargo run -- sync --from-raw examples/sample-athlete"));
+    assert!(readme.contains(
+        "cargo run -- sync --from-raw examples/sample-athlete --from-export examples/sample-athlete/export"
+    ));
     assert!(readme.contains("bash .ci/test"));
 }
 

@@ -1,6 +1,7 @@
-//! README's first command: `sync --from-raw examples/sample-athlete` loads the
-//! synthetic sample athlete into DuckDB and prints a summary, with no network
-//! and no credentials.
+//! README's first command: `sync --from-raw examples/sample-athlete
+//! --from-export examples/sample-athlete/export` loads the synthetic sample
+//! athlete (saved API pages merged with its bulk export's activity files)
+//! into DuckDB and prints a summary, with no network and no credentials.
 #![cfg(feature = "duckdb")]
 
 mod common;
@@ -8,6 +9,23 @@ mod common;
 use common::{Db, Workspace};
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample-athlete");
+const SAMPLE_EXPORT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/examples/sample-athlete/export"
+);
+
+/// README's first command, after `cargo run --`.
+fn first_command() -> Vec<String> {
+    ["sync", "--from-raw", SAMPLE, "--from-export", SAMPLE_EXPORT]
+        .map(String::from)
+        .to_vec()
+}
+
+fn sample_file_count() -> usize {
+    std::fs::read_dir(format!("{SAMPLE_EXPORT}/activities"))
+        .expect("the sample export's activities/")
+        .count()
+}
 
 fn sample_activity_count() -> usize {
     let mut n = 0;
@@ -27,7 +45,7 @@ fn sample_activity_count() -> usize {
 #[test]
 fn the_sample_athlete_loads_every_activity_and_prints_a_summary() {
     let ws = Workspace::new();
-    let run = ws.run(&["sync".into(), "--from-raw".into(), SAMPLE.into()], &[]);
+    let run = ws.run(&first_command(), &[]);
     assert_eq!(run.code(), 0, "{}", run.all());
 
     let expected = sample_activity_count();
@@ -73,6 +91,53 @@ fn the_sample_athlete_loads_every_activity_and_prints_a_summary() {
         db.one::<i64>("SELECT date_diff('year', min(start_date), max(start_date)) FROM activities")
             >= 3
     );
+}
+
+#[test]
+fn the_first_command_reads_every_sample_activity_file_into_a_power_curve() {
+    let ws = Workspace::new();
+    let run = ws.run(&first_command(), &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let files = sample_file_count();
+    assert!(files > 20, "the sample export has {files} activity files");
+    assert!(
+        run.stdout().contains(&format!(
+            "Activity files from the export: {files} read, 0 skipped."
+        )),
+        "{}",
+        run.stdout()
+    );
+    let db = Db::open(&ws.db());
+    assert_eq!(
+        db.one::<i64>("SELECT count(*) FROM activity_streams") as usize,
+        files
+    );
+    // The 20-minute best, in the view the report draws.
+    assert!(
+        db.one::<f64>(
+            "SELECT watts FROM power_duration_curve WHERE duration_s = 1200 AND period = 'all_time'"
+        ) > 150.0
+    );
+    assert_eq!(
+        db.one::<String>("SELECT source FROM sync_runs"),
+        "export+raw"
+    );
+}
+
+#[test]
+fn the_saved_pages_rows_win_over_the_export_and_bring_the_profile() {
+    let ws = Workspace::new();
+    let run = ws.run(&first_command(), &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+
+    let db = Db::open(&ws.db());
+    // Export rows never say whether watts came from a power meter; the
+    // pages' rows do, so some rides have it.
+    assert!(db.one::<i64>("SELECT count(*) FROM activities WHERE device_watts") > 0);
+    assert_eq!(db.one::<i64>("SELECT id FROM athlete"), 12_345_678);
+    // The profile's FTP puts the power-meter rides' seconds into power zones.
+    assert!(db.one::<i64>("SELECT count(*) FROM time_in_zones WHERE kind = 'power'") > 0);
 }
 
 #[test]

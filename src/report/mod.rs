@@ -107,7 +107,8 @@ pub async fn build(source: &Source, options: &ReportOptions) -> Result<Report, W
         report.sections.push(Section::empty(
             "No activities",
             "The warehouse has no activities yet: run `strava-warehouse sync` (or `sync \
-             --from-raw examples/sample-athlete` for the sample athlete), then `report` again.",
+             --from-raw examples/sample-athlete --from-export examples/sample-athlete/export` \
+             for the sample athlete), then `report` again.",
         ));
         return Ok(report);
     };
