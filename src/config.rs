@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cloud_storage::{self, ExportLocation, StorageSettings};
 use crate::extract::ApiSettings;
 use crate::login::LoginSettings;
 use crate::pipeline::{SourceSettings, SyncSettings};
@@ -428,15 +429,19 @@ pub struct SyncArgs {
     pub(crate) from_raw: Option<PathBuf>,
 
     /// Load Strava's bulk export ("Download your data": the .zip, its folder,
-    /// or activities.csv), merged with the API's newer activities (or, with
-    /// --from-raw, with the saved pages instead).
+    /// or activities.csv; gs://BUCKET/PATH.zip in Cloud Storage), merged with
+    /// the API's newer activities (or, with --from-raw, with the saved pages).
     #[arg(
         long,
         env = "FROM_EXPORT",
         value_name = "PATH",
         help_heading = "Source"
     )]
-    pub(crate) from_export: Option<PathBuf>,
+    pub(crate) from_export: Option<ExportLocation>,
+
+    /// Cloud Storage base URL (for a gs:// --from-export).
+    #[arg(long, env = "STORAGE_API_URL", default_value = cloud_storage::DEFAULT_API_URL, hide_short_help = true, help_heading = "Source")]
+    pub(crate) storage_api_url: String,
 
     /// Keep every API page as received under DIR/<run start time>/.
     #[arg(long, env = "RAW_DIR", value_name = "DIR", help_heading = "Source")]
@@ -583,8 +588,13 @@ impl SyncArgs {
             max_rate_wait: Duration::from_secs(self.rate_limit_max_wait_secs),
         };
         let source = match (&self.from_raw, &self.from_export) {
-            (replay, Some(path)) => SourceSettings::Export {
-                path: path.clone(),
+            (replay, Some(location)) => SourceSettings::Export {
+                location: location.clone(),
+                storage: StorageSettings {
+                    api_url: self.storage_api_url.clone(),
+                    retries: self.warehouse.http_retries,
+                    backoff,
+                },
                 api,
                 replay: replay.clone(),
             },

@@ -6,6 +6,7 @@
 //! export, `files` reads the athlete's activity files and `physiology` turns
 //! them into the per-second metric tables.
 
+pub(crate) mod cloud_storage;
 pub mod config;
 pub mod doctor;
 pub(crate) mod excerpt;

@@ -9,9 +9,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::export::{self, ActivityFile};
+use crate::cloud_storage::{self, ExportLocation, StorageSettings};
+use crate::export::{self, ActivityFile, Export};
 use crate::extract::{ApiSettings, Pages};
 use crate::files::MAX_FILE_BYTES;
 use crate::interrupt;
@@ -37,7 +39,8 @@ pub(crate) enum SourceSettings {
     /// merged with the API's newer activities when credentials are there, or
     /// with pages saved by an earlier run (`replay`) instead of the API.
     Export {
-        path: PathBuf,
+        location: ExportLocation,
+        storage: StorageSettings,
         api: ApiSettings,
         replay: Option<PathBuf>,
     },
@@ -194,23 +197,25 @@ pub async fn sync<W: Warehouse>(
                 (Some(Pages::replay(dir, settings.max_page_bytes)?), None)
             }
             SourceSettings::Export {
-                path,
+                location,
+                storage,
                 replay: Some(dir),
                 ..
             } => {
-                let parsed = export::read(path)?;
+                let (path, parsed) = read_export(location, storage, work.path()).await?;
                 source = "export+raw";
                 transform.without_quoting_bad_input();
                 let pages = Pages::replay(dir, settings.max_page_bytes)?;
                 (Some(pages), Some((path, parsed)))
             }
             SourceSettings::Export {
-                path,
+                location,
+                storage,
                 api,
                 replay: None,
             } => {
                 // Read the export once, up front: a broken file fails before any call.
-                let parsed = export::read(path)?;
+                let (path, parsed) = read_export(location, storage, work.path()).await?;
                 match Pages::connect(api, started).await {
                     Ok(mut pages) => {
                         source = "export+api";
@@ -251,12 +256,15 @@ pub async fn sync<W: Warehouse>(
             None => (None, None),
         };
         // After the API's pages, so the API's row wins for an id in both.
-        if let Some((path, parsed)) = &mut export {
+        if let Some((_, parsed)) = &mut export {
             let summary = parsed.load_into(&mut transform)?;
+            let location = match &settings.source {
+                SourceSettings::Export { location, .. } => location.to_string(),
+                _ => String::new(),
+            };
             tracing::info!(
-                "read {} activities from the Strava export {} ({} of them also came from the API, whose rows win)",
+                "read {} activities from the Strava export {location} ({} of them also came from the API, whose rows win)",
                 summary.read,
-                path.display(),
                 summary.read - summary.kept
             );
         }
@@ -275,9 +283,11 @@ pub async fn sync<W: Warehouse>(
         check_shrink(done.activities, previous, settings.allow_shrink)?;
         let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
         let file_rows = match export {
-            Some((path, parsed)) => {
-                Some(activity_file_rows(path, parsed.activity_files(), &entries)?)
-            }
+            Some((path, parsed)) => Some(activity_file_rows(
+                &path,
+                parsed.activity_files(),
+                &entries,
+            )?),
             None => None,
         };
         // A signal during a replay or an export (no await to stop at) is seen here.
@@ -392,6 +402,24 @@ pub async fn sync<W: Warehouse>(
     report.files_read = files_read;
     report.files_skipped = files_skipped;
     Ok(report)
+}
+
+/// The export's local path (a Cloud Storage object is downloaded into
+/// `work` first) and its parsed CSV.
+async fn read_export(
+    location: &ExportLocation,
+    storage: &StorageSettings,
+    work: &Path,
+) -> anyhow::Result<(PathBuf, Export)> {
+    let path = cloud_storage::fetch(location, storage, work).await?;
+    let parsed = export::read(&path);
+    let parsed = match location {
+        ExportLocation::Local(_) => parsed?,
+        ExportLocation::CloudStorage(object) => {
+            parsed.with_context(|| format!("the export {object}, downloaded from Cloud Storage"))?
+        }
+    };
+    Ok((path, parsed))
 }
 
 /// The export's activity files as rows; each skipped file is one WARN line

@@ -103,6 +103,13 @@ resource "google_secret_manager_secret_iam_member" "job_disables_old_refresh_tok
 
 # run.invoker on this job only (run.jobs.run): the scheduler can start the sync
 # and cannot change the job, read its secrets or touch any other job.
+# The job reads the export the athlete uploaded, in that bucket only.
+resource "google_storage_bucket_iam_member" "job_reads_exports" {
+  bucket = google_storage_bucket.exports.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.job.email}"
+}
+
 resource "google_cloud_run_v2_job_iam_member" "scheduler_runs_job" {
   location = google_cloud_run_v2_job.sync.location
   name     = google_cloud_run_v2_job.sync.name

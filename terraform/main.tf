@@ -43,6 +43,7 @@ resource "google_project_service" "apis" {
     "monitoring.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
+    "storage.googleapis.com",
   ])
 
   service = each.key

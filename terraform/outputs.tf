@@ -47,3 +47,13 @@ output "alert_policy" {
   description = "The alert on the job's ERROR logs; add channels with `notification_channels` or `alert_email`."
   value       = google_monitoring_alert_policy.job_errors.name
 }
+
+output "export_bucket" {
+  description = "The private bucket for the athlete's bulk export."
+  value       = google_storage_bucket.exports.name
+}
+
+output "upload_export_command" {
+  description = "Uploads the bulk export (Strava's \"Download your data\" zip); then set export_object = \"export.zip\" and apply again."
+  value       = "gcloud storage cp export.zip gs://${google_storage_bucket.exports.name}/export.zip"
+}

@@ -59,6 +59,14 @@ resource "google_cloud_run_v2_job" "sync" {
           name  = "BIGQUERY_JOB_TIMEOUT_SECS"
           value = local.bigquery_job_timeout_seconds
         }
+        # The export, when one is uploaded (var.export_object).
+        dynamic "env" {
+          for_each = var.export_object == "" ? [] : [var.export_object]
+          content {
+            name  = "FROM_EXPORT"
+            value = "gs://${google_storage_bucket.exports.name}/${env.value}"
+          }
+        }
         # Cloud Logging's structured form (one JSON object per line with
         # `severity`); the binary would pick it anyway when not on a terminal.
         env {
@@ -86,5 +94,6 @@ resource "google_cloud_run_v2_job" "sync" {
     google_secret_manager_secret_iam_member.job_reads_refresh_token,
     google_secret_manager_secret_iam_member.job_adds_refresh_token,
     google_secret_manager_secret_iam_member.job_disables_old_refresh_tokens,
+    google_storage_bucket_iam_member.job_reads_exports,
   ]
 }

@@ -89,6 +89,12 @@ variable "job_memory" {
   default     = "512Mi"
 }
 
+variable "export_object" {
+  description = "Name of the athlete's bulk export in the exports bucket (e.g. export.zip, uploaded with the upload_export_command output). Set: every run reads it (FROM_EXPORT=gs://BUCKET/NAME) and merges the API's newer activities. Empty (the default): the job reads the API only. The run downloads the export into the container's in-memory file system, so job_memory must exceed the export's size by 512Mi."
+  type        = string
+  default     = ""
+}
+
 variable "alert_email" {
   description = "Email address the alert on the job's ERROR logs goes to (a notification channel is created for it). Empty: no email channel."
   type        = string

@@ -575,3 +575,28 @@ async fn with_credentials_an_export_gear_name_the_profile_lists_links_to_its_str
         "b100:profile:1234.5 export:Old Steel:export:NULL"
     );
 }
+
+#[test]
+fn a_cloud_storage_address_without_an_object_is_exit_2_showing_the_shape() {
+    let ws = Workspace::new();
+    let run = ws.run(
+        &[
+            "sync".into(),
+            "--from-export".into(),
+            "gs://my-bucket".into(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code(), 2, "{}", run.all());
+    assert!(
+        run.stderr()
+            .contains("a Cloud Storage export is gs://BUCKET/PATH.zip"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        !ws.db().exists(),
+        "a usage error created {}",
+        ws.db().display()
+    );
+}

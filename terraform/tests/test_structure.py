@@ -17,6 +17,9 @@ deployment promises (issue 6):
 - a Cloud Run v2 job with one task, parallelism 1, a timeout and at most one
   retry, running `sync` with WAREHOUSE, STRAVA_SECRETS, BIGQUERY_LOCATION and
   LOG_FORMAT=json;
+- one private bucket for the bulk export (uniform access, public access
+  enforced off, versioning), readable (roles/storage.objectViewer) by the
+  job's service account on that bucket only, and the job's FROM_EXPORT names it;
 - Cloud Scheduler POSTs to that job's `:run` with an OAuth token of its own
   service account, which holds roles/run.invoker on that job and nothing else;
 - the needed APIs are enabled, the provider is pinned, the syntax is
@@ -64,6 +67,7 @@ REQUIRED_APIS = {
     "artifactregistry.googleapis.com",
     "iam.googleapis.com",
     "monitoring.googleapis.com",
+    "storage.googleapis.com",
 }
 # Block types Terraform 1.0 knows at the top level of a module.
 CUSTOM_ROLE_TYPE = "google_project_iam_custom_role"
@@ -254,6 +258,8 @@ def grants(module: Module) -> set[tuple]:
             target = ref(body.get("dataset_id"), "google_bigquery_dataset")
         elif rtype == "google_secret_manager_secret_iam_member":
             target = secret_id_of(module, body.get("secret_id"))
+        elif rtype == "google_storage_bucket_iam_member":
+            target = ref(body.get("bucket"), "google_storage_bucket")
         elif rtype == "google_cloud_run_v2_job_iam_member":
             target = ref(body.get("name"), "google_cloud_run_v2_job")
         else:
@@ -376,7 +382,9 @@ def check_job_sa_grants_exactly(m: Module):
     sa = job_sa(m)
     (job_name, _) = job(m)
     dataset = ("google_bigquery_dataset", next(iter(m.of_type("google_bigquery_dataset"))))
+    bucket = ("google_storage_bucket", next(iter(m.of_type("google_storage_bucket"))))
     expected = {
+        ("google_storage_bucket_iam_member", str(bucket), "roles/storage.objectViewer", sa),
         ("google_project_iam_member", "project", "roles/bigquery.jobUser", sa),
         ("google_bigquery_dataset_iam_member", str(dataset), "roles/bigquery.dataEditor", sa),
         ("google_secret_manager_secret_iam_member", REFRESH_TOKEN, VERSION_ADDER, sa),
@@ -384,6 +392,34 @@ def check_job_sa_grants_exactly(m: Module):
     } | {("google_secret_manager_secret_iam_member", sid, ACCESSOR, sa) for sid in SECRET_IDS}
     found = {g for g in grants(m) if g[3] == sa}
     assert found == expected, f"job SA grants differ: missing {sorted(expected - found)}, extra {sorted(found - expected)}"
+
+
+def check_export_bucket(m: Module):
+    buckets = m.of_type("google_storage_bucket")
+    assert len(buckets) == 1, f"expected one google_storage_bucket (the export's), found {sorted(buckets)}"
+    name, body = next(iter(buckets.items()))
+    assert body.get("uniform_bucket_level_access") is True, "the export bucket needs uniform bucket-level access"
+    assert body.get("public_access_prevention") == "enforced", "the export bucket must refuse public access"
+    assert one_block(body, "versioning").get("enabled") is True, "the export bucket keeps object versions"
+    members = m.of_type("google_storage_bucket_iam_member")
+    assert len(members) == 1, f"expected one bucket IAM member, found {sorted(members)}"
+    member = next(iter(members.values()))
+    assert member.get("role") == "roles/storage.objectViewer", "the job only reads the export"
+    assert ref(member.get("bucket"), "google_storage_bucket") == ("google_storage_bucket", name)
+    assert member_sa(member.get("member")) == job_sa(m), "objectViewer goes to the job's service account"
+    for other in ("google_storage_bucket_iam_binding", "google_storage_bucket_iam_policy", "google_storage_bucket_acl",
+                  "google_storage_default_object_acl", "google_storage_object_acl"):
+        assert not m.of_type(other), f"no {other}"
+    # The job's FROM_EXPORT points into this bucket.
+    _, job_body = job(m)
+    container = one_block(one_block(job_body, "template"), "template")["containers"][0]
+    dynamic = [d["env"] for d in container.get("dynamic", []) if "env" in d]
+    values = [str(c.get("value")) for d in dynamic for c in (d.get("content") or [])]
+    names = [c.get("name") for d in dynamic for c in (d.get("content") or [])]
+    assert names == ["FROM_EXPORT"], f"the job's FROM_EXPORT env is a dynamic block, found {names}"
+    assert values[0].startswith(f"gs://${{google_storage_bucket.{name}.name}}/"), (
+        f"FROM_EXPORT must name the export bucket, found {values[0]!r}"
+    )
 
 
 def check_scheduler_invokes_only_this_job(m: Module):
@@ -562,6 +598,7 @@ CHECKS = [
     check_secret_iam,
     check_job_sa_grants_exactly,
     check_scheduler_invokes_only_this_job,
+    check_export_bucket,
     check_run_job_shape,
     check_scheduler_shape,
     check_apis_enabled,
@@ -644,6 +681,15 @@ MUTATIONS = [
      '  member = "serviceAccount:${google_service_account.scheduler.email}"\n}\n'),
     (check_scheduler_invokes_only_this_job, "scheduler.tf", "google_service_account.scheduler.email",
      "google_service_account.job.email"),
+    (check_export_bucket, "storage.tf", 'public_access_prevention    = "enforced"', 'public_access_prevention    = "inherited"'),
+    (check_export_bucket, "storage.tf", "uniform_bucket_level_access = true", "uniform_bucket_level_access = false"),
+    (check_export_bucket, "storage.tf", "enabled = true", "enabled = false"),
+    (check_export_bucket, "iam.tf", '"roles/storage.objectViewer"', '"roles/storage.objectAdmin"'),
+    (check_export_bucket, "run_job.tf", 'value = "gs://${google_storage_bucket.exports.name}/${env.value}"',
+     'value = "gs://other-bucket/${env.value}"'),
+    (check_job_sa_grants_exactly, "iam.tf", APPEND,
+     'resource "google_storage_bucket_iam_member" "x" {\n  bucket = "someone-elses-bucket"\n'
+     '  role = "roles/storage.objectViewer"\n  member = "serviceAccount:${google_service_account.job.email}"\n}\n'),
     (check_run_job_shape, "run_job.tf", "parallelism = 1", "parallelism = 2"),
     (check_run_job_shape, "run_job.tf", "task_count  = 1", "task_count  = 3"),
     (check_run_job_shape, "run_job.tf", "max_retries = 0", "max_retries = 3"),
