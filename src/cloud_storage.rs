@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// Cloud Storage's own address; `--storage-api-url` replaces it (tests).
-pub(crate) const DEFAULT_API_URL: &str = "https://storage.googleapis.com";
+pub const DEFAULT_API_URL: &str = "https://storage.googleapis.com";
 
 /// What `--from-export` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ExportLocation {
+pub enum ExportLocation {
     /// A `.zip`, an unpacked folder or `activities.csv` on this machine.
     Local(PathBuf),
     /// An object in a Cloud Storage bucket (`gs://BUCKET/OBJECT`).
@@ -29,9 +29,9 @@ pub(crate) enum ExportLocation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CloudObject {
-    pub(crate) bucket: String,
-    pub(crate) object: String,
+pub struct CloudObject {
+    pub bucket: String,
+    pub object: String,
 }
 
 impl fmt::Display for CloudObject {
@@ -73,11 +73,11 @@ impl FromStr for ExportLocation {
 /// How an export in Cloud Storage is reached (read by the `gcp` build only).
 #[derive(Debug, Clone)]
 #[cfg_attr(not(feature = "gcp"), allow(dead_code))]
-pub(crate) struct StorageSettings {
-    pub(crate) api_url: String,
+pub struct StorageSettings {
+    pub api_url: String,
     /// Retries after the first attempt (`--http-retries`).
-    pub(crate) retries: u32,
-    pub(crate) backoff: std::time::Duration,
+    pub retries: u32,
+    pub backoff: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -22,15 +22,15 @@ use crate::transform::Transform;
 /// Settings for reading from the Strava API.
 #[derive(Debug, Clone)]
 pub struct ApiSettings {
-    pub(crate) secrets: SecretsSettings,
-    pub(crate) api_url: String,
-    pub(crate) oauth_url: String,
-    pub(crate) http: HttpSettings,
-    pub(crate) raw_dir: Option<PathBuf>,
+    pub secrets: SecretsSettings,
+    pub api_url: String,
+    pub oauth_url: String,
+    pub http: HttpSettings,
+    pub raw_dir: Option<PathBuf>,
     /// Saved runs older than this many days are deleted at the start of a run.
-    pub(crate) raw_retention_days: u32,
+    pub raw_retention_days: u32,
     /// Longest wait for the 15-minute window to reset before paging.
-    pub(crate) max_rate_wait: std::time::Duration,
+    pub max_rate_wait: std::time::Duration,
 }
 
 pub(crate) enum Pages {

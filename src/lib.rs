@@ -5,14 +5,18 @@
 //! `warehouse` (truncate-and-load), run in order by `pipeline`. From a bulk
 //! export, `files` reads the athlete's activity files and `physiology` turns
 //! them into the per-second metric tables.
+//!
+//! The library takes plain settings structs (`pipeline::SyncSettings` and the
+//! ones it holds); the command line that fills them is the binary's
+//! (`src/cli.rs`), and every command opens its warehouse through
+//! `warehouse::AnyWarehouse`.
 
-pub(crate) mod cloud_storage;
-pub mod config;
+pub mod cloud_storage;
 pub mod doctor;
 pub(crate) mod excerpt;
 pub mod exit;
 pub mod export;
-pub(crate) mod extract;
+pub mod extract;
 pub(crate) mod files;
 #[cfg(feature = "gcp")]
 pub(crate) mod gcp;
@@ -35,7 +39,7 @@ pub mod schema;
 pub mod secrets;
 pub(crate) mod settings;
 pub mod status;
-pub(crate) mod strava;
+pub mod strava;
 pub mod tls;
 pub mod transform;
 pub mod views;

@@ -29,15 +29,15 @@ const NEEDED_SCOPE: &str = "activity:read_all";
 
 #[derive(Debug, Clone)]
 pub struct LoginSettings {
-    pub(crate) secrets: SecretsSettings,
-    pub(crate) client_id: Option<String>,
-    pub(crate) client_secret: Option<Secret>,
-    pub(crate) oauth_url: String,
-    pub(crate) port: u16,
-    pub(crate) no_browser: bool,
+    pub secrets: SecretsSettings,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub oauth_url: String,
+    pub port: u16,
+    pub no_browser: bool,
     /// The longest wait for Strava's redirect on the listener.
-    pub(crate) timeout: Duration,
-    pub(crate) http: HttpSettings,
+    pub timeout: Duration,
+    pub http: HttpSettings,
 }
 
 /// How long one connection to the listener may take to send its request.

@@ -1,26 +1,24 @@
-//! The `strava-warehouse` command: parses the command line, sets up logging,
-//! opens the chosen warehouse and runs the command. Wiring only; the work is
-//! in the library's stages.
+//! The `strava-warehouse` command: parses the command line (`cli`), sets up
+//! logging, opens the warehouse the command names (`AnyWarehouse`) and runs
+//! the command. Wiring only; the work is in the library's stages.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use strava_warehouse::config::{
+mod cli;
+
+use cli::{
     Cli, Command, DoctorArgs, PurgeArgs, ReportArgs, SchemaArgs, SchemaFormat, StatusArgs,
     SummaryFormat, SyncArgs, ViewsArgs, WarehouseArgs,
 };
 use strava_warehouse::exit;
-#[cfg(not(feature = "duckdb"))]
-use strava_warehouse::exit::ConfigError;
 use strava_warehouse::logging;
-use strava_warehouse::pipeline::{SyncReport, SyncSettings};
+use strava_warehouse::pipeline::SyncReport;
 use strava_warehouse::schema::TABLES;
-use strava_warehouse::secrets::SecretsSettings;
 use strava_warehouse::views::{Dialect, Rendering};
+use strava_warehouse::warehouse::AnyWarehouse;
 use strava_warehouse::warehouse::WarehouseSpec;
-use strava_warehouse::warehouse::bigquery::BigQueryWarehouse;
 
 fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|e| logging::usage_error(e));
@@ -94,11 +92,13 @@ async fn report(args: &ReportArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let source = match &args.warehouse.warehouse {
-        WarehouseSpec::DuckDb(path) => duckdb_source(path)?,
-        WarehouseSpec::BigQuery { project, dataset } => Source::BigQuery(Box::new(
-            open_bigquery(project, dataset, &args.warehouse).await?,
-        )),
+    let spec = &args.warehouse.warehouse;
+    let opened = AnyWarehouse::open_existing(spec, &args.warehouse.bigquery()).await?;
+    let Some(source) = opened.map(Source::of).transpose()?.flatten() else {
+        return Err(exit::ConfigError(format!(
+            "{spec} does not exist: run `strava-warehouse sync` first (or pass --warehouse)"
+        ))
+        .into());
     };
     let options = ReportOptions {
         from: args.from,
@@ -117,24 +117,6 @@ async fn report(args: &ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(all(feature = "report", feature = "duckdb"))]
-fn duckdb_source(path: &Path) -> anyhow::Result<strava_warehouse::report::Source> {
-    if !path.exists() {
-        return Err(exit::ConfigError(format!(
-            "{} does not exist: run `strava-warehouse sync` first (or pass --warehouse)",
-            path.display()
-        ))
-        .into());
-    }
-    let w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
-    Ok(strava_warehouse::report::Source::DuckDb(w))
-}
-
-#[cfg(all(feature = "report", not(feature = "duckdb")))]
-fn duckdb_source(_: &Path) -> anyhow::Result<strava_warehouse::report::Source> {
-    Err(no_duckdb())
-}
-
 #[cfg(not(feature = "report"))]
 async fn report(_: &ReportArgs) -> anyhow::Result<()> {
     Err(exit::ConfigError(
@@ -151,39 +133,13 @@ async fn sync(args: &SyncArgs) -> anyhow::Result<()> {
     }
     let settings = args.settings();
     let spec = &args.warehouse.warehouse;
-    let report = match spec {
-        WarehouseSpec::DuckDb(path) => sync_duckdb(path, &settings).await?,
-        WarehouseSpec::BigQuery { project, dataset } => {
-            let mut w = open_bigquery(project, dataset, &args.warehouse).await?;
-            strava_warehouse::pipeline::sync(&mut w, &settings).await?
-        }
-    };
+    let mut warehouse = AnyWarehouse::open(spec, &args.warehouse.bigquery()).await?;
+    let report = strava_warehouse::pipeline::sync(&mut warehouse, &settings).await?;
     match args.format {
         SummaryFormat::Text => print_summary(&report, &spec.to_string()),
         SummaryFormat::Json => emit(&format!("{}\n", report.to_json(&spec.to_string())))?,
     }
     Ok(())
-}
-
-#[cfg(feature = "duckdb")]
-async fn sync_duckdb(path: &Path, settings: &SyncSettings) -> anyhow::Result<SyncReport> {
-    let mut w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
-    strava_warehouse::pipeline::sync(&mut w, settings).await
-}
-
-#[cfg(not(feature = "duckdb"))]
-fn no_duckdb() -> anyhow::Error {
-    ConfigError(
-        "this build has no embedded DuckDB warehouse (built without the `duckdb` feature); \
-         use --warehouse bigquery:PROJECT.DATASET"
-            .into(),
-    )
-    .into()
-}
-
-#[cfg(not(feature = "duckdb"))]
-async fn sync_duckdb(_: &Path, _: &SyncSettings) -> anyhow::Result<SyncReport> {
-    Err(no_duckdb())
 }
 
 async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
@@ -201,40 +157,10 @@ async fn views(args: &ViewsArgs) -> anyhow::Result<()> {
         return emit(&strava_warehouse::views::script(&rendering));
     }
     let spec = &args.warehouse.warehouse;
-    match spec {
-        WarehouseSpec::DuckDb(path) => apply_duckdb_views(path),
-        WarehouseSpec::BigQuery { project, dataset } => {
-            let w = open_bigquery(project, dataset, &args.warehouse).await?;
-            let created = w.apply_views().await?;
-            println!("Created or replaced {created} views in {spec}.");
-            Ok(())
-        }
-    }
-}
-
-async fn open_bigquery(
-    project: &str,
-    dataset: &str,
-    args: &WarehouseArgs,
-) -> anyhow::Result<BigQueryWarehouse> {
-    Ok(BigQueryWarehouse::open(project, dataset, &args.bigquery()).await?)
-}
-
-#[cfg(feature = "duckdb")]
-fn apply_duckdb_views(path: &Path) -> anyhow::Result<()> {
-    let w = strava_warehouse::warehouse::duckdb::DuckDbWarehouse::open(path)?;
-    w.apply_views()?;
-    println!(
-        "Created or replaced {} views in duckdb:{}.",
-        strava_warehouse::views::VIEWS.len(),
-        path.display()
-    );
+    let warehouse = AnyWarehouse::open(spec, &args.warehouse.bigquery()).await?;
+    let created = warehouse.apply_views().await?;
+    println!("Created or replaced {created} views in {spec}.");
     Ok(())
-}
-
-#[cfg(not(feature = "duckdb"))]
-fn apply_duckdb_views(_: &Path) -> anyhow::Result<()> {
-    Err(no_duckdb())
 }
 
 async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
@@ -258,27 +184,14 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
     }
     let secrets = args.secrets.settings(std::time::Duration::from_secs(1));
     let credentials = args.credentials.then_some(&secrets);
-    let removed = match spec {
-        WarehouseSpec::DuckDb(path) => {
-            purge_duckdb(
-                path,
-                &spec.to_string(),
-                args.raw_dir.as_deref(),
-                credentials,
-            )
-            .await?
-        }
-        WarehouseSpec::BigQuery { project, dataset } => {
-            let mut w = open_bigquery(project, dataset, &args.warehouse).await?;
-            strava_warehouse::purge::purge(
-                Some(&mut w),
-                &spec.to_string(),
-                args.raw_dir.as_deref(),
-                credentials,
-            )
-            .await?
-        }
-    };
+    let mut warehouse = AnyWarehouse::open_existing(spec, &args.warehouse.bigquery()).await?;
+    let removed = strava_warehouse::purge::purge(
+        warehouse.as_mut(),
+        &spec.to_string(),
+        args.raw_dir.as_deref(),
+        credentials,
+    )
+    .await?;
     if removed.is_empty() {
         println!("Nothing to delete.");
     }
@@ -286,32 +199,6 @@ async fn purge(args: &PurgeArgs) -> anyhow::Result<()> {
         println!("deleted {line}");
     }
     Ok(())
-}
-
-#[cfg(feature = "duckdb")]
-async fn purge_duckdb(
-    path: &Path,
-    name: &str,
-    raw_dir: Option<&Path>,
-    credentials: Option<&SecretsSettings>,
-) -> anyhow::Result<Vec<String>> {
-    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
-    let mut w = if path.exists() {
-        Some(DuckDbWarehouse::open(path)?)
-    } else {
-        None
-    };
-    strava_warehouse::purge::purge(w.as_mut(), name, raw_dir, credentials).await
-}
-
-#[cfg(not(feature = "duckdb"))]
-async fn purge_duckdb(
-    _: &Path,
-    _: &str,
-    _: Option<&Path>,
-    _: Option<&SecretsSettings>,
-) -> anyhow::Result<Vec<String>> {
-    Err(no_duckdb())
 }
 
 fn print_summary(r: &SyncReport, target: &str) {
@@ -398,7 +285,11 @@ fn emit(text: &str) -> anyhow::Result<()> {
 fn status(args: &StatusArgs) -> anyhow::Result<()> {
     use strava_warehouse::status;
     let rows = match &args.warehouse {
-        WarehouseSpec::DuckDb(path) => recent_runs_duckdb(path, args.limit)?,
+        // Read-only, and no file is created: before the first sync there are no runs.
+        WarehouseSpec::DuckDb(path) => match AnyWarehouse::existing_duckdb(path)? {
+            Some(w) => w.recent_runs(args.limit)?,
+            None => Vec::new(),
+        },
         WarehouseSpec::BigQuery { project, dataset } => {
             return Err(exit::ConfigError(format!(
                 "status reads DuckDB files; for BigQuery run: bq query --use_legacy_sql=false \
@@ -414,42 +305,13 @@ fn status(args: &StatusArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Read-only, and no file is created: before the first sync there are no runs.
-#[cfg(feature = "duckdb")]
-fn recent_runs_duckdb(
-    path: &Path,
-    limit: u32,
-) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
-    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
-    match DuckDbWarehouse::open_read_only(path)? {
-        Some(w) => Ok(w.recent_runs(limit)?),
-        None => Ok(Vec::new()),
-    }
-}
-
-#[cfg(not(feature = "duckdb"))]
-fn recent_runs_duckdb(_: &Path, _: u32) -> anyhow::Result<Vec<strava_warehouse::status::RunRow>> {
-    Err(no_duckdb())
-}
-
 async fn doctor(args: &DoctorArgs) -> anyhow::Result<()> {
     use strava_warehouse::doctor::{Check, Outcome, strava};
     let mut checks = strava(&args.api()).await;
     let spec = &args.warehouse.warehouse;
     // Read-only: counting `activities` proves the warehouse answers and this
     // identity may read it; nothing is created.
-    let counted = match spec {
-        WarehouseSpec::DuckDb(path) => count_duckdb(path).await,
-        WarehouseSpec::BigQuery { project, dataset } => {
-            match open_bigquery(project, dataset, &args.warehouse).await {
-                Ok(mut w) => {
-                    use strava_warehouse::warehouse::Warehouse;
-                    w.activity_count().await.map_err(anyhow::Error::from)
-                }
-                Err(e) => Err(e),
-            }
-        }
-    };
+    let counted = count_activities(spec, &args.warehouse).await;
     checks.push(Check::new(
         "warehouse",
         match counted {
@@ -467,24 +329,25 @@ async fn doctor(args: &DoctorArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "duckdb")]
-async fn count_duckdb(path: &Path) -> anyhow::Result<Option<u64>> {
+/// Rows in `activities`, without creating anything: a DuckDB file that is
+/// not there yet is fine when a sync could create it.
+async fn count_activities(
+    spec: &WarehouseSpec,
+    args: &WarehouseArgs,
+) -> anyhow::Result<Option<u64>> {
     use strava_warehouse::warehouse::Warehouse;
-    use strava_warehouse::warehouse::duckdb::DuckDbWarehouse;
-    match DuckDbWarehouse::open_read_only(path)? {
+    match AnyWarehouse::open_existing(spec, &args.bigquery()).await? {
         Some(mut w) => Ok(w.activity_count().await?),
-        None => match path.parent() {
+        None => match spec {
             // A sync would create the file; it cannot create its folder.
-            Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
-                "the folder {} does not exist: create it or choose another --warehouse path",
-                dir.display()
-            ),
-            _ => Ok(None),
+            WarehouseSpec::DuckDb(path) => match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => anyhow::bail!(
+                    "the folder {} does not exist: create it or choose another --warehouse path",
+                    dir.display()
+                ),
+                _ => Ok(None),
+            },
+            WarehouseSpec::BigQuery { .. } => Ok(None),
         },
     }
-}
-
-#[cfg(not(feature = "duckdb"))]
-async fn count_duckdb(_: &Path) -> anyhow::Result<Option<u64>> {
-    Err(no_duckdb())
 }

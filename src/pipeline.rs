@@ -32,7 +32,7 @@ use crate::warehouse::{Load, Warehouse};
 use crate::workdir::WorkDir;
 
 #[derive(Debug, Clone)]
-pub(crate) enum SourceSettings {
+pub enum SourceSettings {
     Api(ApiSettings),
     Replay(PathBuf),
     /// Strava's bulk export (a `.zip`, its folder, or `activities.csv`),
@@ -48,15 +48,15 @@ pub(crate) enum SourceSettings {
 
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
-    pub(crate) source: SourceSettings,
+    pub source: SourceSettings,
     /// Keep the activities Parquet file here instead of a temp file.
-    pub(crate) parquet_out: Option<PathBuf>,
+    pub parquet_out: Option<PathBuf>,
     /// `--athlete-settings`: a TOML file of dated thresholds.
-    pub(crate) athlete_settings: Option<PathBuf>,
-    pub(crate) allow_shrink: bool,
+    pub athlete_settings: Option<PathBuf>,
+    pub allow_shrink: bool,
     /// Largest replayed page file read (`MAX_PAGE_BYTES`; the API's cap is in
     /// its `HttpSettings`).
-    pub(crate) max_page_bytes: u64,
+    pub max_page_bytes: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -447,7 +447,10 @@ async fn a_reader_holding_the_file_is_named_with_what_to_do_and_the_data_is_kept
     assert_eq!(run.code(), 1, "{}", run.all());
     let err = run.stderr();
     assert!(err.contains("open in another program"), "{err}");
-    assert!(err.contains("read_only=True"), "{err}");
+    assert!(
+        err.contains("close it there (a notebook: `con.close()`)"),
+        "{err}"
+    );
     assert!(!err.contains("However, you would be able"), "{err}");
     drop(reader);
     assert_eq!(Db::open(&ws.db()).ids(), vec![1]);

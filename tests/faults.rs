@@ -19,6 +19,18 @@ async fn loaded() -> Workspace {
     ws
 }
 
+/// Waits until the run under test has asked `strava` for a page of activities.
+async fn until_activities_requested(strava: &Strava) {
+    wait_until("the request for page 1", || async move {
+        strava
+            .requests()
+            .await
+            .iter()
+            .any(|r| r.url.path().ends_with("/activities"))
+    })
+    .await;
+}
+
 /// A Strava double whose page `page` answers `response`, the others normally.
 async fn strava_with_page(page: u32, response: ResponseTemplate) -> Strava {
     let strava = Strava::start().await;
@@ -398,15 +410,7 @@ async fn a_sigterm_while_a_page_is_slow_stops_the_run_records_it_interrupted_and
     );
 
     let child = ws.spawn(&args, &env);
-    let strava_ref = &strava;
-    wait_until("the request for page 1", || async move {
-        strava_ref
-            .requests()
-            .await
-            .iter()
-            .any(|r| r.url.path().ends_with("/activities"))
-    })
-    .await;
+    until_activities_requested(&strava).await;
     send_signal(&child, "TERM");
     // Cloud Run sends SIGKILL 10 s after SIGTERM.
     let run = ws.finish(child, std::time::Duration::from_secs(10));
@@ -630,4 +634,36 @@ async fn a_scratch_directory_a_killed_run_left_in_tmpdir_is_removed_by_the_next_
         scratch_dirs(&tmp),
         vec!["strava-warehouse-run-Running".to_string()]
     );
+}
+
+/// DuckDB lets one process write a file or many read it; a sync holds it
+/// for writing only while it loads, not while it waits for Strava.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_analyst_can_read_the_duckdb_file_while_a_sync_waits_for_a_page() {
+    let ws = loaded().await;
+    let strava = strava_with_page(
+        1,
+        ResponseTemplate::new(200)
+            .set_body_json(page_of(&[4, 3, 2, 1]))
+            .set_delay(std::time::Duration::from_secs(3)),
+    )
+    .await;
+    let (args, env) = ws.sync_command(&strava, &[], &[]);
+
+    let child = ws.spawn(&args, &env);
+    until_activities_requested(&strava).await;
+    let config = duckdb::Config::default()
+        .access_mode(duckdb::AccessMode::ReadOnly)
+        .expect("a read-only config");
+    let reader = duckdb::Connection::open_with_flags(ws.db(), config)
+        .expect("the file is free to read while the sync fetches");
+    let loaded: i64 = reader
+        .query_row("SELECT count(*) FROM activities", [], |r| r.get(0))
+        .expect("a count");
+    drop(reader);
+    let run = ws.finish(child, std::time::Duration::from_secs(30));
+
+    assert_eq!(loaded, 3, "the reader sees the previous load");
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(Db::open(&ws.db()).ids(), vec![1, 2, 3, 4]);
 }

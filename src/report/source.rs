@@ -6,8 +6,8 @@
 //! dialects spell alike), and telling whether an optional view exists.
 //! Not responsible for: what is asked (`queries.rs`) or how it is drawn.
 
-use crate::warehouse::WarehouseError;
 use crate::warehouse::bigquery::BigQueryWarehouse;
+use crate::warehouse::{AnyWarehouse, WarehouseError};
 
 /// One result row, each cell as the text the warehouse printed (NULL as None).
 pub(crate) type Row = Vec<Option<String>>;
@@ -20,6 +20,16 @@ pub enum Source {
 }
 
 impl Source {
+    /// The report's reader of an opened warehouse; `None` for a DuckDB file
+    /// that is not there.
+    pub fn of(warehouse: AnyWarehouse) -> Result<Option<Self>, WarehouseError> {
+        match warehouse {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(file) => Ok(file.reader()?.map(Source::DuckDb)),
+            AnyWarehouse::BigQuery(w) => Ok(Some(Source::BigQuery(w))),
+        }
+    }
+
     pub(crate) fn name(&self) -> String {
         match self {
             #[cfg(feature = "duckdb")]

@@ -23,7 +23,7 @@ use {
     google_cloud_secretmanager_v1::model::secret_version::State,
 };
 
-pub(crate) const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
+pub const DEFAULT_API_URL: &str = "https://secretmanager.googleapis.com";
 
 /// Pages of 100 versions read when disabling the old ones.
 #[cfg(feature = "gcp")]
@@ -31,14 +31,14 @@ const MAX_VERSION_PAGES: usize = 100;
 
 /// Where Secret Manager is and what the three secrets are called.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SecretManagerSettings {
+pub struct SecretManagerSettings {
     /// The API root (`SECRET_MANAGER_API_URL`); the client appends `/v1/…`.
-    pub(crate) api_url: String,
-    pub(crate) client_id_secret: String,
-    pub(crate) client_secret_secret: String,
-    pub(crate) refresh_token_secret: String,
+    pub api_url: String,
+    pub client_id_secret: String,
+    pub client_secret_secret: String,
+    pub refresh_token_secret: String,
     /// First delay between attempts to save a rotated token; doubles.
-    pub(crate) save_backoff: Duration,
+    pub save_backoff: Duration,
 }
 
 #[cfg(feature = "gcp")]

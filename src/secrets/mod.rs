@@ -9,7 +9,7 @@
 
 pub(crate) mod env;
 pub(crate) mod file;
-pub(crate) mod gcp;
+pub mod gcp;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -17,12 +17,12 @@ use std::str::FromStr;
 
 /// A secret value. `Debug` and `Display` never show it; `expose` is the one way out.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Secret(String);
+pub struct Secret(String);
 
 impl Secret {
     /// Also registers the value with `redact`, so that no text leaving the
     /// process can carry it, even when an upstream echoes it back.
-    pub(crate) fn new(value: impl Into<String>) -> Self {
+    pub fn new(value: impl Into<String>) -> Self {
         let value = value.into();
         crate::redact::register(&value);
         Secret(value)
@@ -126,8 +126,8 @@ impl fmt::Display for SecretsSpec {
 /// (each a flag with an environment twin, like every other setting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretsSettings {
-    pub(crate) spec: SecretsSpec,
-    pub(crate) secret_manager: gcp::SecretManagerSettings,
+    pub spec: SecretsSpec,
+    pub secret_manager: gcp::SecretManagerSettings,
 }
 
 impl fmt::Display for SecretsSettings {

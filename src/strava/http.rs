@@ -22,32 +22,40 @@ use crate::excerpt::excerpt;
 use crate::retry::{Attempt, Backoff, GaveUp, describe_transport};
 
 #[derive(Debug, Clone)]
-pub(crate) struct HttpSettings {
+pub struct HttpSettings {
     /// Retries after the first attempt for transient failures.
-    pub(crate) retries: u32,
+    pub retries: u32,
     /// First backoff; doubles each retry, with jitter.
-    pub(crate) backoff: Duration,
+    pub backoff: Duration,
     /// Limit for one whole request, body included.
-    pub(crate) timeout: Duration,
+    pub timeout: Duration,
     /// Limit for the token call, which is never repeated once sent, so it is
     /// given longer than a page.
-    pub(crate) token_timeout: Duration,
+    pub token_timeout: Duration,
     /// Largest body read from one response (`MAX_PAGE_BYTES`); a larger one
     /// fails the call while it streams in, before it fills memory.
-    pub(crate) max_body: u64,
+    pub max_body: u64,
 }
 
 /// `MAX_PAGE_BYTES`' default: 200 times Strava's ~0.3 MB page, and small
 /// beside the 512 MiB the Cloud Run job has.
-pub(crate) const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The defaults, written once: `Default` below and the command line's
+/// `--http-retries`, `--http-retry-backoff-ms`, `--http-timeout-secs` and
+/// `--token-timeout-secs` read them.
+pub const DEFAULT_RETRIES: u32 = 4;
+pub const DEFAULT_BACKOFF_MS: u64 = 1000;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
+pub const DEFAULT_TOKEN_TIMEOUT_SECS: u64 = 120;
 
 impl Default for HttpSettings {
     fn default() -> Self {
         HttpSettings {
-            retries: 4,
-            backoff: Duration::from_secs(1),
-            timeout: Duration::from_secs(60),
-            token_timeout: Duration::from_secs(120),
+            retries: DEFAULT_RETRIES,
+            backoff: Duration::from_millis(DEFAULT_BACKOFF_MS),
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            token_timeout: Duration::from_secs(DEFAULT_TOKEN_TIMEOUT_SECS),
             max_body: DEFAULT_MAX_PAGE_BYTES,
         }
     }

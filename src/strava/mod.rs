@@ -9,10 +9,15 @@
 
 pub(crate) mod api;
 pub(crate) mod error;
-pub(crate) mod http;
+pub mod http;
 pub(crate) mod oauth;
 pub(crate) mod ratelimit;
 
 pub(crate) use api::StravaClient;
 pub(crate) use error::StravaError;
-pub(crate) use http::HttpSettings;
+pub use http::HttpSettings;
+
+/// Strava's own addresses; `--strava-api-url` and `--strava-oauth-url`
+/// replace them (tests, proxies).
+pub const DEFAULT_API_URL: &str = "https://www.strava.com/api/v3";
+pub const DEFAULT_OAUTH_URL: &str = "https://www.strava.com/oauth";

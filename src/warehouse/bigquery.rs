@@ -39,7 +39,7 @@ use {
     upload::{UPLOAD_TIMEOUT, Uploader},
 };
 
-pub(crate) const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
+pub const DEFAULT_API_URL: &str = "https://bigquery.googleapis.com";
 
 /// Longest wait for BigQuery to answer a cancel: a stopping run has seconds.
 #[cfg(feature = "gcp")]
@@ -59,16 +59,16 @@ enum Stop {
 #[cfg_attr(not(feature = "gcp"), allow(dead_code))]
 pub struct BigQuerySettings {
     /// The API root; the product appends `/bigquery/v2/…` and `/upload/bigquery/v2/…`.
-    pub(crate) api_url: String,
+    pub api_url: String,
     /// Where the dataset is created when it does not exist yet.
-    pub(crate) location: String,
+    pub location: String,
     /// Parquet files above this size are uploaded resumably.
-    pub(crate) resumable_above: u64,
+    pub resumable_above: u64,
     /// Retries of the upload after the first attempt.
-    pub(crate) retries: u32,
-    pub(crate) retry_backoff: Duration,
+    pub retries: u32,
+    pub retry_backoff: Duration,
     /// The longest a load or query job may take before the run gives up.
-    pub(crate) job_timeout: Duration,
+    pub job_timeout: Duration,
 }
 
 #[cfg(feature = "gcp")]

@@ -20,7 +20,7 @@ pub struct DuckDbWarehouse {
 }
 
 impl DuckDbWarehouse {
-    pub fn open(path: &Path) -> Result<Self, WarehouseError> {
+    pub(crate) fn open(path: &Path) -> Result<Self, WarehouseError> {
         let conn = Connection::open(path).map_err(|e| WarehouseError::Unavailable {
             warehouse: format!("duckdb:{}", path.display()),
             detail: open_error(&e.to_string(), true),
@@ -39,7 +39,7 @@ impl DuckDbWarehouse {
     /// Opens the file for reading only (`status`, `doctor`): never creates
     /// it, and other readers may have it open at the same time. `None` when
     /// no file is there yet.
-    pub fn open_read_only(path: &Path) -> Result<Option<Self>, WarehouseError> {
+    pub(crate) fn open_read_only(path: &Path) -> Result<Option<Self>, WarehouseError> {
         if !path.exists() {
             return Ok(None);
         }
@@ -60,7 +60,7 @@ impl DuckDbWarehouse {
 
     /// The last `limit` runs in `sync_runs`, newest first (`status`); none
     /// when the table does not exist yet.
-    pub fn recent_runs(&self, limit: u32) -> Result<Vec<RunRow>, WarehouseError> {
+    pub(crate) fn recent_runs(&self, limit: u32) -> Result<Vec<RunRow>, WarehouseError> {
         if !self.table_exists(SYNC_RUNS.name)? {
             return Ok(Vec::new());
         }
@@ -184,7 +184,7 @@ impl DuckDbWarehouse {
 
     /// (Re)creates every view, in order. Part of the load's transaction, so
     /// readers never see new tables under old views.
-    pub fn apply_views(&self) -> Result<(), WarehouseError> {
+    pub(crate) fn apply_views(&self) -> Result<(), WarehouseError> {
         let rendering = views::Rendering::duckdb();
         for view in views::VIEWS {
             self.conn
@@ -324,6 +324,76 @@ impl Warehouse for DuckDbWarehouse {
     }
 }
 
+/// The file as a sync, `views --apply` or `purge` writes it: opened for
+/// writing only while it writes, so the minutes a sync spends fetching pages
+/// leave it free for readers (a notebook, `report`, `status`). DuckDB lets
+/// one process write a file, or any number read it, never both.
+pub struct DuckDbFile {
+    path: PathBuf,
+}
+
+impl DuckDbFile {
+    /// Opens the file for writing once (creating it) and closes it again, so
+    /// a file that is locked or cannot be written fails before any Strava call.
+    pub(crate) fn open(path: &Path) -> Result<Self, WarehouseError> {
+        DuckDbWarehouse::open(path)?;
+        Ok(DuckDbFile {
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// `None` when the file does not exist (nothing is created).
+    pub(crate) fn existing(path: &Path) -> Option<Self> {
+        path.exists().then(|| DuckDbFile {
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn writer(&self) -> Result<DuckDbWarehouse, WarehouseError> {
+        DuckDbWarehouse::open(&self.path)
+    }
+
+    pub(crate) fn apply_views(&self) -> Result<usize, WarehouseError> {
+        self.writer()?.apply_views()?;
+        Ok(views::VIEWS.len())
+    }
+
+    /// The last `limit` runs in `sync_runs`, read without locking out others.
+    pub(crate) fn recent_runs(&self, limit: u32) -> Result<Vec<RunRow>, WarehouseError> {
+        match DuckDbWarehouse::open_read_only(&self.path)? {
+            Some(w) => w.recent_runs(limit),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The file for reading (the report).
+    #[cfg(feature = "report")]
+    pub(crate) fn reader(&self) -> Result<Option<DuckDbWarehouse>, WarehouseError> {
+        DuckDbWarehouse::open_read_only(&self.path)
+    }
+}
+
+impl Warehouse for DuckDbFile {
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
+        match DuckDbWarehouse::open_read_only(&self.path)? {
+            Some(mut w) => w.activity_count().await,
+            None => Ok(None),
+        }
+    }
+
+    async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
+        self.writer()?.replace(load).await
+    }
+
+    async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
+        self.writer()?.append_run(run).await
+    }
+
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
+        self.writer()?.purge().await
+    }
+}
+
 /// The sentence for a failed open: a lock names the holder and the fix; any
 /// other error is DuckDB's own (saying "another program" for a bad path or a
 /// corrupt file would send the user looking for a program that is not there).
@@ -346,9 +416,9 @@ fn open_error(duckdb: &str, write: bool) -> String {
         .map(|who| format!(" ({who})"))
         .unwrap_or_default();
     let needs = if write {
-        "a sync needs it alone while it runs: close it there (a notebook: `con.close()`), \
-         or open it there read-only (`duckdb.connect(PATH, read_only=True)`, `duckdb -readonly`), \
-         then run again"
+        "writing needs the file alone, readers included (DuckDB lets one process write or \
+         many read, never both); a sync holds it only while it loads, at the end of the run: \
+         close it there (a notebook: `con.close()`) and run again"
     } else {
         "another program is writing to it; wait for it to finish (or close it) and run again"
     };
@@ -412,7 +482,10 @@ mod tests {
             text.contains("open in another program (/usr/bin/python3 (PID 42) by user ann)"),
             "{text}"
         );
-        assert!(text.contains("read_only=True"), "{text}");
+        assert!(
+            text.contains("close it there (a notebook: `con.close()`)"),
+            "{text}"
+        );
         assert!(!text.contains("However"), "{text}");
     }
 

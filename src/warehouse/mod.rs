@@ -7,8 +7,9 @@
 //! old or its new rows, never half), one at a time, and a failure names the
 //! tables already replaced (`WarehouseError`'s `replaced`).
 //!
-//! Responsible for: the `--warehouse` setting and the contract every warehouse
-//! keeps. Not responsible for: producing the Parquet files (see `transform`) or
+//! Responsible for: the `--warehouse` setting, the contract every warehouse
+//! keeps, and `AnyWarehouse`, through which every command opens the one it
+//! names (so no command repeats a per-warehouse branch or a per-build twin). Not responsible for: producing the Parquet files (see `transform`) or
 //! deciding whether a load is safe (see `pipeline`'s shrink guard).
 
 pub mod bigquery;
@@ -207,6 +208,124 @@ pub struct Load<'a> {
     pub(crate) files: &'a [(&'static Table, &'a Path)],
     /// The run's `sync_runs` row.
     pub(crate) run: &'a Path,
+}
+
+/// The warehouse `--warehouse` names, opened: the one seam every command
+/// goes through, whichever warehouses this build has.
+pub enum AnyWarehouse {
+    #[cfg(feature = "duckdb")]
+    DuckDb(duckdb::DuckDbFile),
+    BigQuery(Box<bigquery::BigQueryWarehouse>),
+}
+
+impl AnyWarehouse {
+    /// For a command that writes (`sync`, `views --apply`): a DuckDB file is
+    /// created if missing. BigQuery builds its clients; nothing is sent yet.
+    pub async fn open(
+        spec: &WarehouseSpec,
+        bigquery: &bigquery::BigQuerySettings,
+    ) -> anyhow::Result<Self> {
+        match spec {
+            WarehouseSpec::DuckDb(path) => Self::duckdb(path, true).map(|w| w.expect("created")),
+            WarehouseSpec::BigQuery { project, dataset } => Ok(AnyWarehouse::BigQuery(Box::new(
+                bigquery::BigQueryWarehouse::open(project, dataset, bigquery).await?,
+            ))),
+        }
+    }
+
+    /// For a command that must not create a DuckDB file (`purge`, `doctor`,
+    /// `status`, `report`): `None` when it does not exist.
+    pub async fn open_existing(
+        spec: &WarehouseSpec,
+        bigquery: &bigquery::BigQuerySettings,
+    ) -> anyhow::Result<Option<Self>> {
+        match spec {
+            WarehouseSpec::DuckDb(path) => Self::duckdb(path, false),
+            WarehouseSpec::BigQuery { .. } => Self::open(spec, bigquery).await.map(Some),
+        }
+    }
+
+    /// The DuckDB file at `path` if it exists, for reading (`status`).
+    pub fn existing_duckdb(path: &Path) -> anyhow::Result<Option<Self>> {
+        Self::duckdb(path, false)
+    }
+
+    /// The last `limit` runs in `sync_runs`, newest first (`status` reads
+    /// DuckDB files; BigQuery has `bq query`).
+    #[cfg_attr(not(feature = "duckdb"), allow(unused_variables))]
+    pub fn recent_runs(&self, limit: u32) -> anyhow::Result<Vec<crate::status::RunRow>> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => Ok(w.recent_runs(limit)?),
+            AnyWarehouse::BigQuery(_) => Err(crate::exit::ConfigError(
+                "status reads DuckDB files; for BigQuery query `sync_runs` with bq".into(),
+            )
+            .into()),
+        }
+    }
+
+    #[cfg(feature = "duckdb")]
+    fn duckdb(path: &Path, create: bool) -> anyhow::Result<Option<Self>> {
+        let file = if create {
+            Some(duckdb::DuckDbFile::open(path)?)
+        } else {
+            duckdb::DuckDbFile::existing(path)
+        };
+        Ok(file.map(AnyWarehouse::DuckDb))
+    }
+
+    #[cfg(not(feature = "duckdb"))]
+    fn duckdb(_: &Path, _: bool) -> anyhow::Result<Option<Self>> {
+        Err(crate::exit::ConfigError(
+            "this build has no embedded DuckDB warehouse (built without the `duckdb` feature); \
+             use --warehouse bigquery:PROJECT.DATASET"
+                .into(),
+        )
+        .into())
+    }
+
+    /// (Re)creates every view; returns how many.
+    pub async fn apply_views(&self) -> Result<usize, WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => w.apply_views(),
+            AnyWarehouse::BigQuery(w) => w.apply_views().await,
+        }
+    }
+}
+
+impl Warehouse for AnyWarehouse {
+    async fn activity_count(&mut self) -> Result<Option<u64>, WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => w.activity_count().await,
+            AnyWarehouse::BigQuery(w) => w.activity_count().await,
+        }
+    }
+
+    async fn replace(&mut self, load: Load<'_>) -> Result<(), WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => w.replace(load).await,
+            AnyWarehouse::BigQuery(w) => w.replace(load).await,
+        }
+    }
+
+    async fn append_run(&mut self, run: &Path) -> Result<(), WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => w.append_run(run).await,
+            AnyWarehouse::BigQuery(w) => w.append_run(run).await,
+        }
+    }
+
+    async fn purge(&mut self) -> Result<Vec<String>, WarehouseError> {
+        match self {
+            #[cfg(feature = "duckdb")]
+            AnyWarehouse::DuckDb(w) => w.purge().await,
+            AnyWarehouse::BigQuery(w) => w.purge().await,
+        }
+    }
 }
 
 #[allow(async_fn_in_trait)] // used generically, never as `dyn`

@@ -1,30 +1,30 @@
-//! Settings: command-line flags, each with an environment twin, and their
-//! defaults (flags > environment > defaults, as clap resolves them).
+//! The command line (the binary's, not the library's): every flag with its
+//! environment twin (flags > environment > defaults, as clap resolves them).
 //!
-//! Responsible for: the names, defaults and parsing of every setting, and
-//! turning them into the settings structs the stages take. Not responsible for:
-//! acting on them (see `main` and `pipeline`).
+//! Responsible for: the names, help and parsing of every setting, and turning
+//! them into the plain settings structs the library's stages take; defaults
+//! are the library's constants, written there once. Not responsible for:
+//! acting on them (see `main` and the library's `pipeline`).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::cloud_storage::{self, ExportLocation, StorageSettings};
-use crate::extract::ApiSettings;
-use crate::login::LoginSettings;
-use crate::pipeline::{SourceSettings, SyncSettings};
-use crate::schema::{TABLES, Table};
-use crate::secrets::{self, Secret, SecretsSettings, SecretsSpec};
-use crate::strava::HttpSettings;
-use crate::strava::http::DEFAULT_MAX_PAGE_BYTES;
-use crate::views::Dialect;
-use crate::warehouse::{WarehouseSpec, bigquery};
+use strava_warehouse::cloud_storage::{self, ExportLocation, StorageSettings};
+use strava_warehouse::extract::ApiSettings;
+use strava_warehouse::logging::LogFormat;
+use strava_warehouse::login::LoginSettings;
+use strava_warehouse::pipeline::{SourceSettings, SyncSettings};
+use strava_warehouse::schema::{TABLES, Table};
+use strava_warehouse::secrets::{self, Secret, SecretsSettings, SecretsSpec};
+use strava_warehouse::strava::http::{self, DEFAULT_MAX_PAGE_BYTES};
+use strava_warehouse::strava::{self, HttpSettings};
+use strava_warehouse::views::Dialect;
+use strava_warehouse::warehouse::{WarehouseSpec, bigquery};
 
-pub(crate) const DEFAULT_STRAVA_API_URL: &str = "https://www.strava.com/api/v3";
-pub(crate) const DEFAULT_STRAVA_OAUTH_URL: &str = "https://www.strava.com/oauth";
 /// A century: any longer cannot be subtracted from today as a date.
-pub(crate) const MAX_RETENTION_DAYS: u32 = 36_500;
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,13 +40,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Auto,
-    Text,
-    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,12 +100,12 @@ pub struct DoctorArgs {
     pub secrets: SecretsArgs,
 
     /// Strava API base URL.
-    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true)]
-    pub(crate) strava_api_url: String,
+    #[arg(long, env = "STRAVA_API_URL", default_value = strava::DEFAULT_API_URL, hide_short_help = true)]
+    pub strava_api_url: String,
 
     /// Strava OAuth base URL (doctor appends /token).
-    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
-    pub(crate) strava_oauth_url: String,
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = strava::DEFAULT_OAUTH_URL, hide_short_help = true)]
+    pub strava_oauth_url: String,
 }
 
 impl DoctorArgs {
@@ -202,6 +195,7 @@ pub enum SportGroup {
 }
 
 impl SportGroup {
+    #[cfg(feature = "report")]
     pub fn as_str(self) -> &'static str {
         match self {
             SportGroup::Ride => "ride",
@@ -227,7 +221,7 @@ pub struct SecretsArgs {
 
     /// Secret Manager API root, for gcp:PROJECT (the job appends /v1/...).
     #[arg(long, env = "SECRET_MANAGER_API_URL", default_value = secrets::gcp::DEFAULT_API_URL, hide_short_help = true)]
-    pub(crate) secret_manager_api_url: String,
+    pub secret_manager_api_url: String,
 
     /// Name of the Secret Manager secret holding the Strava client id.
     #[arg(
@@ -235,7 +229,7 @@ pub struct SecretsArgs {
         env = "STRAVA_CLIENT_ID_SECRET",
         default_value = "strava-client-id"
     )]
-    pub(crate) client_id_secret: String,
+    pub client_id_secret: String,
 
     /// Name of the Secret Manager secret holding the Strava client secret.
     #[arg(
@@ -243,7 +237,7 @@ pub struct SecretsArgs {
         env = "STRAVA_CLIENT_SECRET_SECRET",
         default_value = "strava-client-secret"
     )]
-    pub(crate) client_secret_secret: String,
+    pub client_secret_secret: String,
 
     /// Name of the Secret Manager secret holding the Strava refresh token.
     #[arg(
@@ -251,7 +245,7 @@ pub struct SecretsArgs {
         env = "STRAVA_REFRESH_TOKEN_SECRET",
         default_value = "strava-refresh-token"
     )]
-    pub(crate) refresh_token_secret: String,
+    pub refresh_token_secret: String,
 }
 
 impl SecretsArgs {
@@ -299,30 +293,30 @@ pub struct LoginArgs {
 
     /// The Strava application's client id (else the one already in the store).
     #[arg(long, env = "STRAVA_CLIENT_ID")]
-    pub(crate) client_id: Option<String>,
+    pub client_id: Option<String>,
 
     /// The Strava application's client secret (else the one already in the
     /// store). Prefer the environment variable: a command line is visible to
     /// every local user in `ps`.
     #[arg(long, env = "STRAVA_CLIENT_SECRET", hide_env_values = true)]
-    pub(crate) client_secret: Option<String>,
+    pub client_secret: Option<String>,
 
     /// Strava OAuth base URL (login appends /authorize and /token).
-    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true)]
-    pub(crate) strava_oauth_url: String,
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = strava::DEFAULT_OAUTH_URL, hide_short_help = true)]
+    pub strava_oauth_url: String,
 
     /// Port on 127.0.0.1 that receives Strava's redirect (0: any free port;
     /// Strava checks the callback domain, not the port).
     #[arg(long, env = "LOGIN_PORT", default_value_t = 8642)]
-    pub(crate) port: u16,
+    pub port: u16,
 
     /// Do not listen for the redirect: paste the address the browser was sent to.
     #[arg(long)]
-    pub(crate) no_browser: bool,
+    pub no_browser: bool,
 
     /// How long the listener waits for Strava's redirect, in seconds.
     #[arg(long, env = "LOGIN_TIMEOUT_SECS", default_value_t = 300)]
-    pub(crate) timeout_secs: u64,
+    pub timeout_secs: u64,
 }
 
 impl LoginArgs {
@@ -363,38 +357,38 @@ pub struct WarehouseArgs {
     /// BigQuery's API root (an emulator or a proxy in tests); `/bigquery/v2/…`
     /// and `/upload/bigquery/v2/…` are appended.
     #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL, hide_short_help = true)]
-    pub(crate) bigquery_api_url: String,
+    pub bigquery_api_url: String,
 
     /// Location of the BigQuery dataset when it has to be created (US, EU, europe-west1, ...).
     #[arg(long, env = "BIGQUERY_LOCATION", default_value = "US")]
-    pub(crate) bigquery_location: String,
+    pub bigquery_location: String,
 
     /// Parquet files larger than this are uploaded to BigQuery resumably
     /// (Google's guidance: multipart up to 5 MB, resumable above).
     #[arg(long, env = "BIGQUERY_RESUMABLE_ABOVE_BYTES", default_value_t = 5 * 1024 * 1024, hide = true)]
-    pub(crate) bigquery_resumable_above_bytes: u64,
+    pub bigquery_resumable_above_bytes: u64,
 
     /// The longest one BigQuery load or query job may take.
     #[arg(long, env = "BIGQUERY_JOB_TIMEOUT_SECS", default_value_t = 1800)]
-    pub(crate) bigquery_job_timeout_secs: u64,
+    pub bigquery_job_timeout_secs: u64,
 
     /// Retries of a request (Strava, BigQuery) after a transient failure (5xx, timeout, reset).
     #[arg(
         long,
         env = "HTTP_RETRIES",
-        default_value_t = 4,
+        default_value_t = http::DEFAULT_RETRIES,
         help_heading = "Limits"
     )]
-    pub(crate) http_retries: u32,
+    pub http_retries: u32,
 
     /// First retry delay in milliseconds; doubles with each retry, with jitter.
     #[arg(
         long,
         env = "HTTP_RETRY_BACKOFF_MS",
-        default_value_t = 1000,
+        default_value_t = http::DEFAULT_BACKOFF_MS,
         help_heading = "Limits"
     )]
-    pub(crate) http_retry_backoff_ms: u64,
+    pub http_retry_backoff_ms: u64,
 }
 
 impl WarehouseArgs {
@@ -410,7 +404,7 @@ impl WarehouseArgs {
     }
 
     /// `--http-retry-backoff-ms`: the first delay between retries.
-    pub(crate) fn http_retry_backoff(&self) -> Duration {
+    pub fn http_retry_backoff(&self) -> Duration {
         Duration::from_millis(self.http_retry_backoff_ms)
     }
 }
@@ -426,7 +420,7 @@ pub struct SyncArgs {
     /// Replay pages saved by an earlier run (a run directory, or a --raw-dir
     /// root whose newest complete run is used) instead of calling Strava.
     #[arg(long, env = "FROM_RAW", value_name = "DIR", help_heading = "Source")]
-    pub(crate) from_raw: Option<PathBuf>,
+    pub from_raw: Option<PathBuf>,
 
     /// Load Strava's bulk export ("Download your data": the .zip, its folder,
     /// or activities.csv; gs://BUCKET/PATH.zip in Cloud Storage), merged with
@@ -437,11 +431,11 @@ pub struct SyncArgs {
         value_name = "PATH",
         help_heading = "Source"
     )]
-    pub(crate) from_export: Option<ExportLocation>,
+    pub from_export: Option<ExportLocation>,
 
     /// Cloud Storage base URL (for a gs:// --from-export).
     #[arg(long, env = "STORAGE_API_URL", default_value = cloud_storage::DEFAULT_API_URL, hide_short_help = true, help_heading = "Source")]
-    pub(crate) storage_api_url: String,
+    pub storage_api_url: String,
 
     /// Keep every API page as received under DIR/<run start time>/.
     #[arg(long, env = "RAW_DIR", value_name = "DIR", help_heading = "Source")]
@@ -456,7 +450,7 @@ pub struct SyncArgs {
         value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETENTION_DAYS)),
         help_heading = "Source"
     )]
-    pub(crate) raw_retention_days: u32,
+    pub raw_retention_days: u32,
 
     /// Keep the run's Parquet files: the activities at PATH, the athlete at
     /// <stem>.athlete.parquet beside it (out.parquet -> out.athlete.parquet).
@@ -468,7 +462,7 @@ pub struct SyncArgs {
         value_name = "PATH",
         help_heading = "Output"
     )]
-    pub(crate) parquet_out: Option<PathBuf>,
+    pub parquet_out: Option<PathBuf>,
 
     /// The athlete's dated thresholds (FTP, heart rate, weight, sex) as TOML
     /// `[[settings]]` entries; without it they come from the Strava profile and the data.
@@ -478,20 +472,20 @@ pub struct SyncArgs {
         value_name = "FILE",
         help_heading = "Source"
     )]
-    pub(crate) athlete_settings: Option<PathBuf>,
+    pub athlete_settings: Option<PathBuf>,
 
     /// Replace the table even when the fetch is empty or less than half of
     /// what is loaded.
     #[arg(long, env = "ALLOW_SHRINK", help_heading = "Warehouse")]
-    pub(crate) allow_shrink: bool,
+    pub allow_shrink: bool,
 
     /// Strava API base URL.
-    #[arg(long, env = "STRAVA_API_URL", default_value = DEFAULT_STRAVA_API_URL, hide_short_help = true, help_heading = "Source")]
-    pub(crate) strava_api_url: String,
+    #[arg(long, env = "STRAVA_API_URL", default_value = strava::DEFAULT_API_URL, hide_short_help = true, help_heading = "Source")]
+    pub strava_api_url: String,
 
     /// Strava OAuth base URL (the job appends /token).
-    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = DEFAULT_STRAVA_OAUTH_URL, hide_short_help = true, help_heading = "Source")]
-    pub(crate) strava_oauth_url: String,
+    #[arg(long, env = "STRAVA_OAUTH_URL", default_value = strava::DEFAULT_OAUTH_URL, hide_short_help = true, help_heading = "Source")]
+    pub strava_oauth_url: String,
 
     /// Longest wait, in seconds, for Strava's 15-minute rate-limit window to
     /// reset when it has too few calls left for the sync; longer means exit 3.
@@ -501,16 +495,16 @@ pub struct SyncArgs {
         default_value_t = 300,
         help_heading = "Limits"
     )]
-    pub(crate) rate_limit_max_wait_secs: u64,
+    pub rate_limit_max_wait_secs: u64,
 
     /// Time limit for one HTTP request, in seconds.
     #[arg(
         long,
         env = "HTTP_TIMEOUT_SECS",
-        default_value_t = 60,
+        default_value_t = http::DEFAULT_TIMEOUT_SECS,
         help_heading = "Limits"
     )]
-    pub(crate) http_timeout_secs: u64,
+    pub http_timeout_secs: u64,
 
     /// The closing summary on stdout: text for people, json (one object) for scripts.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Text, help_heading = "Output")]
@@ -521,10 +515,10 @@ pub struct SyncArgs {
     #[arg(
         long,
         env = "STRAVA_TOKEN_TIMEOUT_SECS",
-        default_value_t = 120,
+        default_value_t = http::DEFAULT_TOKEN_TIMEOUT_SECS,
         help_heading = "Limits"
     )]
-    pub(crate) token_timeout_secs: u64,
+    pub token_timeout_secs: u64,
 
     /// Largest Strava response or replayed page file, in bytes (a page of 200
     /// activities is about 0.3 MB); a larger one fails the run unread.
@@ -535,7 +529,7 @@ pub struct SyncArgs {
         value_parser = clap::value_parser!(u64).range(1024..),
         help_heading = "Limits"
     )]
-    pub(crate) max_page_bytes: u64,
+    pub max_page_bytes: u64,
 }
 
 #[derive(Debug, Args)]
