@@ -319,12 +319,19 @@ pub struct LoginArgs {
     pub timeout_secs: u64,
 }
 
+/// Asks on the terminal without echoing what is typed.
+fn ask_hidden(prompt: &str) -> std::io::Result<String> {
+    rpassword::prompt_password(prompt)
+}
+
 impl LoginArgs {
     pub fn settings(&self) -> LoginSettings {
         LoginSettings {
             secrets: self.secrets.settings(Duration::from_secs(1)),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone().map(Secret::new),
+            ask_client_secret: std::io::IsTerminal::is_terminal(&std::io::stdin())
+                .then_some(ask_hidden as fn(&str) -> std::io::Result<String>),
             oauth_url: self.strava_oauth_url.clone(),
             port: self.port,
             no_browser: self.no_browser,

@@ -32,12 +32,52 @@ pub struct LoginSettings {
     pub secrets: SecretsSettings,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
+    /// Asks for the client secret without echoing it (the binary sets it
+    /// when its standard input is a terminal); `None`: never ask.
+    pub ask_client_secret: Option<fn(&str) -> std::io::Result<String>>,
     pub oauth_url: String,
     pub port: u16,
     pub no_browser: bool,
     /// The longest wait for Strava's redirect on the listener.
     pub timeout: Duration,
     pub http: HttpSettings,
+}
+
+/// The application's client id and secret: as given; for a given id without
+/// a secret, the store's secret of that id, else asked for on the terminal;
+/// with neither, the store's pair.
+async fn client(settings: &LoginSettings, store: &SecretStore) -> anyhow::Result<(String, Secret)> {
+    match (&settings.client_id, &settings.client_secret) {
+        (Some(id), Some(secret)) => Ok((id.clone(), secret.clone())),
+        (Some(id), None) => match (store.client().await, settings.ask_client_secret) {
+            (Some((stored_id, secret)), _) if &stored_id == id => Ok((stored_id, secret)),
+            (_, Some(ask)) => {
+                let typed = ask("Strava client secret (typing is not shown): ")
+                    .map_err(|e| ConfigError(format!("cannot read the client secret: {e}")))?;
+                let typed = typed.trim();
+                if typed.is_empty() {
+                    return Err(
+                        ConfigError("no client secret was typed; login stopped".into()).into(),
+                    );
+                }
+                Ok((id.clone(), Secret::new(typed)))
+            }
+            (_, None) => Err(ConfigError(format!(
+                "`login` needs the client secret of application {id}: set STRAVA_CLIENT_SECRET \
+                 (`read -rs STRAVA_CLIENT_SECRET && export STRAVA_CLIENT_SECRET`), or run login on \
+                 a terminal, where it asks for it"
+            ))
+            .into()),
+        },
+        (None, _) => store.client().await.ok_or_else(|| {
+            ConfigError(format!(
+                "`login` needs the Strava application's client id and secret: pass --client-id \
+                 (STRAVA_CLIENT_ID) with STRAVA_CLIENT_SECRET, or put them in {}",
+                settings.secrets
+            ))
+            .into()
+        }),
+    }
 }
 
 /// How long one connection to the listener may take to send its request.
@@ -106,16 +146,7 @@ pub async fn login(settings: &LoginSettings) -> anyhow::Result<LoginReport> {
         )
         .into());
     }
-    let (client_id, client_secret) = match (&settings.client_id, &settings.client_secret) {
-        (Some(id), Some(secret)) => (id.clone(), secret.clone()),
-        _ => store.client().await.ok_or_else(|| {
-            ConfigError(format!(
-                "`login` needs the Strava application's client id and secret: pass --client-id and \
-                 --client-secret (or STRAVA_CLIENT_ID, STRAVA_CLIENT_SECRET), or put them in {}",
-                settings.secrets
-            ))
-        })?,
-    };
+    let (client_id, client_secret) = client(settings, &store).await?;
     let state = format!(
         "{:016x}{:016x}",
         rand::random::<u64>(),

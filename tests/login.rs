@@ -372,7 +372,15 @@ async fn redirect_back(url: &reqwest::Url) {
         param(url, "redirect_uri"),
         param(url, "state")
     );
-    assert!(reqwest::get(&callback).await.unwrap().status().is_success());
+    let client = strava_warehouse::tls::client_builder()
+        .build()
+        .expect("client");
+    let answer = client
+        .get(&callback)
+        .send()
+        .await
+        .expect("the listener answers");
+    assert!(answer.status().is_success());
 }
 
 #[tokio::test]
@@ -424,5 +432,118 @@ async fn without_a_browser_the_listening_login_says_to_open_the_address_by_hand(
     assert!(
         output.contains("No browser could be opened here") && output.contains("by hand"),
         "{output}"
+    );
+}
+
+/// Reads `out` until `text` has appeared (a prompt ends without a newline).
+fn read_until(out: &mut impl Read, text: &str) -> String {
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains(text) {
+        let n = out.read(&mut byte).expect("read the terminal");
+        assert!(
+            n > 0,
+            "the terminal closed before {text:?}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    String::from_utf8_lossy(&seen).into_owned()
+}
+
+/// On a terminal (a pseudo-terminal from util-linux's `script`), with
+/// --client-id and no secret anywhere, login asks for the secret, does not
+/// echo it, and exchanges the code with what was typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_terminal_login_asks_for_the_client_secret_without_echoing_it() {
+    let typed = "typed-SECRET-4f2a9c";
+    let strava = Strava::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string_contains("grant_type=authorization_code"))
+        .and(body_string_contains(format!("client_secret={typed}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token_type": "Bearer", "access_token": ACCESS_TOKEN, "expires_at": 4_102_444_800_i64,
+            "refresh_token": FIRST_REFRESH, "athlete": {"id": ATHLETE_ID}
+        })))
+        .mount(&strava.server)
+        .await;
+    let ws = Workspace::new();
+    let secrets = ws.path("new-secrets.json");
+    let command = format!(
+        "'{}' login --secrets 'file:{}' --client-id {CLIENT_ID} --port 0",
+        env!("CARGO_BIN_EXE_strava-warehouse"),
+        secrets.display()
+    );
+    let mut child = Command::new("/usr/bin/script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_clear()
+        .env("SHELL", "/bin/sh")
+        .env("STRAVA_OAUTH_URL", strava.oauth_url())
+        .env("LOG_FORMAT", "text")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start login on a pseudo-terminal (util-linux `script`)");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+
+    let mut shown = read_until(&mut out, "(typing is not shown): ");
+    // The prompt is written just before echo is switched off; a person
+    // types after reading it, and so does this test.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{typed}\n").as_bytes())
+        .expect("type the secret");
+    let before_url = read_until(&mut out, "/authorize?");
+    let mut rest_of_line = String::new();
+    out.read_line(&mut rest_of_line)
+        .expect("the authorize address");
+    let line = before_url.lines().last().unwrap_or_default().to_string() + rest_of_line.trim();
+    let start = line.find("http").expect("an address on the line");
+    let url = reqwest::Url::parse(&line[start..]).expect("the authorize address");
+    redirect_back(&url).await;
+    drop(stdin);
+    let mut rest = String::new();
+    let _ = out.read_to_string(&mut rest);
+    let code = child.wait().expect("login ends").code().unwrap_or(-1);
+    shown.push_str(&before_url);
+    shown.push_str(&rest_of_line);
+    shown.push_str(&rest);
+
+    assert_eq!(code, 0, "{shown}");
+    assert!(!shown.contains(typed), "the secret was echoed: {shown}");
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&secrets).expect("secrets saved"))
+            .expect("JSON");
+    assert_eq!(stored["client_secret"], typed, "{stored}");
+    assert_eq!(stored["refresh_token"], FIRST_REFRESH, "{stored}");
+}
+
+#[tokio::test]
+async fn without_a_terminal_or_a_secret_login_says_how_to_give_the_secret() {
+    let strava = Strava::start().await;
+    let ws = Workspace::new();
+    let store = format!("file:{}", ws.path("new-secrets.json").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_strava-warehouse"))
+        .args(["login", "--secrets", &store, "--client-id", CLIENT_ID])
+        .env_clear()
+        .env("STRAVA_OAUTH_URL", strava.oauth_url())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run login");
+
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains(&format!(
+            "`login` needs the client secret of application {CLIENT_ID}: set STRAVA_CLIENT_SECRET"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("run login on a terminal, where it asks for it"),
+        "{err}"
     );
 }
