@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
+use crate::progress::Progress;
 use crate::raw::{self, ATHLETE_FILE, RawReader, RawWriter, page_file};
 use crate::secrets::{Credentials, RunLock, Secret, SecretStore, SecretsError, SecretsSettings};
 use crate::strava::ratelimit::Budget;
@@ -105,7 +106,16 @@ impl ApiPages {
                     "Strava's 15-minute window has too few calls left for {pages} pages; waiting {} s for it to reset",
                     wait.as_secs()
                 );
-                tokio::time::sleep(wait).await;
+                let countdown = Progress::countdown(wait, "waiting for Strava's rate-limit window");
+                let end = tokio::time::Instant::now() + wait;
+                loop {
+                    let left = end.saturating_duration_since(tokio::time::Instant::now());
+                    if left.is_zero() {
+                        break;
+                    }
+                    countdown.left(left);
+                    tokio::time::sleep(left.min(std::time::Duration::from_secs(1))).await;
+                }
                 Ok(())
             }
             Budget::Stop {
@@ -284,6 +294,7 @@ impl Pages {
         }
         let origin = self.origin(ATHLETE_FILE, "the athlete profile (GET /athlete)".into());
         transform.athlete(&athlete, &origin)?;
+        let progress = Progress::pages((expected_pages > 1).then_some(expected_pages));
         for n in 1.. {
             let file = page_file(n);
             let body = self.read(Call::Page(n), &file).await?;
@@ -295,6 +306,8 @@ impl Pages {
                 "read page {n}: {count} activities, {} so far",
                 transform.activities_so_far()
             );
+            progress.inc();
+            progress.set_message(&format!("{} activities", transform.activities_so_far()));
             if count == 0 {
                 break;
             }

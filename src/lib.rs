@@ -28,6 +28,7 @@ pub mod looker;
 pub(crate) mod parquet_out;
 pub(crate) mod physiology;
 pub mod pipeline;
+pub(crate) mod progress;
 pub mod purge;
 pub mod raw;
 pub(crate) mod redact;

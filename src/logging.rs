@@ -38,6 +38,9 @@ pub fn init(format: LogFormat) {
     let _ = if json {
         builder.event_format(JsonLines).try_init()
     } else {
+        if std::io::stderr().is_terminal() {
+            crate::progress::enable();
+        }
         builder
             .with_target(false)
             .with_ansi(std::io::stderr().is_terminal())
@@ -80,7 +83,9 @@ impl Drop for RedactedLine {
     fn drop(&mut self) {
         if !self.0.is_empty() {
             let line = crate::redact::redact(&String::from_utf8_lossy(&self.0));
-            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            crate::progress::suspend(|| {
+                let _ = std::io::stderr().lock().write_all(line.as_bytes());
+            });
         }
     }
 }

@@ -19,6 +19,7 @@ use crate::files::MAX_FILE_BYTES;
 use crate::interrupt;
 use crate::parquet_out::ParquetOut;
 use crate::physiology::rows::{FileRows, from_export};
+use crate::progress::Progress;
 use crate::row::{Row, SyncRun};
 use crate::schema::{
     ACTIVITY_STREAMS, ATHLETE_SETTINGS, BEST_EFFORTS, GEAR, POWER_CURVE, SYNC_RUNS, TIME_IN_ZONES,
@@ -361,6 +362,7 @@ pub async fn sync<W: Warehouse>(
     }
     let file_tables: Vec<(&'static Table, &Path)> =
         file_tables.iter().map(|(t, p)| (*t, p.as_path())).collect();
+    let loading = Progress::spinner("loading the tables");
     let loaded = warehouse
         .replace(Load {
             activities: &done.activities_parquet,
@@ -370,6 +372,7 @@ pub async fn sync<W: Warehouse>(
             run: &run_path,
         })
         .await;
+    drop(loading);
     if let Err(err) = loaded {
         let err = anyhow::Error::from(err);
         let row = run_row(

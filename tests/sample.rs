@@ -244,3 +244,35 @@ fn every_loaded_table_and_column_carries_its_schema_description() {
         }
     }
 }
+
+#[test]
+fn on_a_terminal_a_sync_draws_progress_and_without_one_it_does_not() {
+    let ws = Workspace::new();
+    // A pseudo-terminal from util-linux's `script`, as a person's shell is.
+    let command = format!(
+        "'{}' sync --from-raw '{SAMPLE}' --from-export '{SAMPLE_EXPORT}' --warehouse 'duckdb:{}'",
+        env!("CARGO_BIN_EXE_strava-warehouse"),
+        ws.db().display()
+    );
+    let on_terminal = std::process::Command::new("/usr/bin/script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_clear()
+        .env("SHELL", "/bin/sh")
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sync on a pseudo-terminal (util-linux `script`)");
+    let shown = String::from_utf8_lossy(&on_terminal.stdout);
+    assert_eq!(on_terminal.status.code(), Some(0), "{shown}");
+    for bar in [
+        "fetching pages",
+        "reading activity files",
+        "loading the tables",
+    ] {
+        assert!(shown.contains(bar), "no {bar:?} on the terminal: {shown}");
+    }
+
+    let piped = ws.run(&first_command(), &[]);
+    assert_eq!(piped.code(), 0, "{}", piped.all());
+    assert!(!piped.all().contains("fetching pages"), "{}", piped.all());
+}

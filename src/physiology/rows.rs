@@ -16,6 +16,7 @@ use chrono::DateTime;
 use super::{SportGroup, best_efforts, heart_rate_zones, power_curve, power_zones, summary};
 use crate::export::ActivityFile;
 use crate::files::{self, Archive, SkipReason};
+use crate::progress::Progress;
 use crate::row::{ActivityStreamsRow, BestEffortRow, PowerCurveRow, Row, TimeInZoneRow};
 use crate::settings::{Entry, in_force};
 
@@ -83,10 +84,12 @@ pub(crate) fn from_export(
             });
         }
         drop(done_tx);
+        let progress = Progress::files(files.len() as u64);
         for (i, f) in files.iter().enumerate() {
             if job_tx.send((i, archive.read(&f.filename, cap))).is_err() {
                 break;
             }
+            progress.inc();
         }
         drop(job_tx);
     });
