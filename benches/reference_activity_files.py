@@ -13,7 +13,7 @@ those libraries.
     python reference_activity_files.py EXPORT_DIR SETTINGS.toml OUT_DIR
 
 Prints one JSON line: seconds (after imports), files, records, row counts,
-and the seconds spent decoding files against computing.
+and the seconds spent decoding files (per format) against computing.
 """
 
 import csv
@@ -347,6 +347,7 @@ def main():
     streams, curve, efforts, tiz = [], [], [], []
     skipped, records, seen = 0, 0, set()
     t_decode = t_compute = 0.0
+    by_format = {}  # format -> [files, records, decode seconds]
     for r in acts:
         aid = int(r[col["Activity ID"]])
         if aid in seen:
@@ -366,6 +367,8 @@ def main():
             skipped += 1
             continue
         records += len(a)
+        f = by_format.setdefault(fmt, [0, 0, 0.0])
+        f[0], f[1], f[2] = f[0] + 1, f[1] + len(a), f[2] + t2 - t1
         power, hr, dist, moving = resample(a)
         s = summary(power, hr, dist, moving, sport_group(r[col["Activity Type"]]))
         streams.append({"activity_id": aid, "file_format": fmt, "samples": len(a), **s})
@@ -399,6 +402,9 @@ def main():
         "seconds": round(time.perf_counter() - start, 2),
         "files": len(streams), "skipped": skipped, "records": records,
         "decode_s": round(t_decode, 2), "compute_s": round(t_compute, 2),
+        "decode_by_format": {k: {"files": v[0], "records": v[1], "decode_s": round(v[2], 2),
+                                 "us_per_record": round(v[2] / max(v[1], 1) * 1e6, 1)}
+                             for k, v in sorted(by_format.items())},
         **{table: len(rows) for table, rows in tables.items()},
     }))
 
