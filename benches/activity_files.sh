@@ -2,13 +2,13 @@
 # Reproduces benches/README.md's "Activity files" table:
 #     BIN=target/release/strava-warehouse bash benches/activity_files.sh
 # Generates a ten-year export of N activity files once (cached under
-# $BENCH_DIR; benches/generate_activity_export.py, about 5 minutes on 2 cores,
+# $BENCH_DIR; benches/generate_activity_export.py, about 8 minutes on 2 cores,
 # fit-tool being slow), then measures under GNU time (wall, CPU, peak RSS):
 #   - `strava-warehouse sync --from-export` into a new DuckDB file, no Strava
 #     credentials in the environment (it loads the export alone), RUNS times,
 #     on all N files and on the first SMALL activities (the "typical export");
 #   - benches/reference_activity_files.py, the Python way, once on all N
-#     (about 45 minutes of CPU at 3,000 files; PYTHON=0 skips it, and
+#     (about 33 minutes of CPU at 3,000 files; PYTHON=0 skips it, and
 #     PYTHON_SMALL=1 also runs it on the SMALL export);
 # and checks with benches/compare_activity_files.py that both computed the
 # same rows. Takes the binary from $BIN, else builds it like run.sh. Results

@@ -8,7 +8,7 @@
 # GNU time (Debian package `time`); installs the Python reference's packages
 # into a venv under $BENCH_DIR. The activity-file bench (FIT, GPX and TCX
 # files of a generated export against the Python way) is separate, as its
-# Python side takes most of an hour: bash benches/activity_files.sh.
+# Python side takes about 35 minutes: bash benches/activity_files.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR="${BENCH_DIR:-/tmp/strava-warehouse-bench}"
