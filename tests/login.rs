@@ -18,11 +18,17 @@ use wiremock::{Mock, ResponseTemplate};
 const FIRST_REFRESH: &str = "rt-SECRET-first-from-code";
 
 async fn strava_granting_code(code: &str) -> Strava {
+    strava_granting_when(&format!("code={code}")).await
+}
+
+/// A Strava double whose token endpoint grants a code exchange whose form
+/// contains `field` (e.g. `code=xyz`).
+async fn strava_granting_when(field: &str) -> Strava {
     let strava = Strava::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_string_contains("grant_type=authorization_code"))
-        .and(body_string_contains(format!("code={code}")))
+        .and(body_string_contains(field))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "token_type": "Bearer", "access_token": ACCESS_TOKEN, "expires_at": 4_102_444_800_i64,
             "refresh_token": FIRST_REFRESH, "athlete": {"id": ATHLETE_ID}
@@ -457,17 +463,7 @@ fn read_until(out: &mut impl Read, text: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_terminal_login_asks_for_the_client_secret_without_echoing_it() {
     let typed = "typed-SECRET-4f2a9c";
-    let strava = Strava::start().await;
-    Mock::given(method("POST"))
-        .and(path("/oauth/token"))
-        .and(body_string_contains("grant_type=authorization_code"))
-        .and(body_string_contains(format!("client_secret={typed}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "token_type": "Bearer", "access_token": ACCESS_TOKEN, "expires_at": 4_102_444_800_i64,
-            "refresh_token": FIRST_REFRESH, "athlete": {"id": ATHLETE_ID}
-        })))
-        .mount(&strava.server)
-        .await;
+    let strava = strava_granting_when(&format!("client_secret={typed}")).await;
     let ws = Workspace::new();
     let secrets = ws.path("new-secrets.json");
     let command = format!(
