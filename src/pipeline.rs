@@ -207,7 +207,7 @@ pub async fn sync<W: Warehouse>(
                 source = "export+raw";
                 transform.without_quoting_bad_input();
                 let pages = Pages::replay(dir, settings.max_page_bytes)?;
-                (Some(pages), Some((path, parsed)))
+                (Some(pages), Some((path, parsed, location)))
             }
             SourceSettings::Export {
                 location,
@@ -223,14 +223,14 @@ pub async fn sync<W: Warehouse>(
                         if let Some(t) = parsed.latest_start() {
                             pages.only_after(t);
                         }
-                        (Some(pages), Some((path, parsed)))
+                        (Some(pages), Some((path, parsed, location)))
                     }
                     Err((e, _)) if is_missing_credentials(&e) => {
                         tracing::warn!(
                             "loading the export alone, without the API's newer activities: {e:#}"
                         );
                         source = "export";
-                        (None, Some((path, parsed)))
+                        (None, Some((path, parsed, location)))
                     }
                     Err((e, n)) => {
                         calls = n;
@@ -257,12 +257,8 @@ pub async fn sync<W: Warehouse>(
             None => (None, None),
         };
         // After the API's pages, so the API's row wins for an id in both.
-        if let Some((_, parsed)) = &mut export {
+        if let Some((_, parsed, location)) = &mut export {
             let summary = parsed.load_into(&mut transform)?;
-            let location = match &settings.source {
-                SourceSettings::Export { location, .. } => location.to_string(),
-                _ => String::new(),
-            };
             tracing::info!(
                 "read {} activities from the Strava export {location} ({} of them also came from the API, whose rows win)",
                 summary.read,
@@ -284,7 +280,7 @@ pub async fn sync<W: Warehouse>(
         check_shrink(done.activities, previous, settings.allow_shrink)?;
         let entries = athlete_settings::with_defaults(settings_entries, &done.observed);
         let file_rows = match export {
-            Some((path, parsed)) => Some(activity_file_rows(
+            Some((path, parsed, _)) => Some(activity_file_rows(
                 &path,
                 parsed.activity_files(),
                 &entries,
