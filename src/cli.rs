@@ -45,7 +45,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The main job: credentials -> all activities -> Parquet -> truncate-and-load.
-    #[command(after_help = SYNC_EXAMPLES)]
+    #[command(
+        after_help = SYNC_EXAMPLES,
+        mut_arg("warehouse", |a| a.help("Where to load: duckdb:PATH, or bigquery:PROJECT.DATASET."))
+    )]
     Sync(Box<SyncArgs>),
     /// First-time authorization: get a refresh token from Strava and store it.
     Login(LoginArgs),
@@ -151,8 +154,9 @@ pub enum SummaryFormat {
 
 #[derive(Debug, Args)]
 pub struct LookerArgs {
-    #[command(flatten)]
-    pub warehouse: WarehouseArgs,
+    /// The BigQuery dataset the report reads (`sync` loads it).
+    #[arg(long, env = "WAREHOUSE", value_name = "bigquery:PROJECT.DATASET")]
+    pub warehouse: Option<WarehouseSpec>,
 
     /// The id of a Looker Studio report to copy (the part after /reporting/
     /// in its address); its data sources are pointed at this dataset.
@@ -357,7 +361,7 @@ pub struct ViewsArgs {
 
 #[derive(Debug, Args)]
 pub struct WarehouseArgs {
-    /// Where to load: duckdb:PATH, or bigquery:PROJECT.DATASET.
+    /// The warehouse: duckdb:PATH, or bigquery:PROJECT.DATASET.
     #[arg(long, env = "WAREHOUSE", default_value = "duckdb:strava.duckdb")]
     pub warehouse: WarehouseSpec,
 
@@ -366,7 +370,8 @@ pub struct WarehouseArgs {
     #[arg(long, env = "BIGQUERY_API_URL", default_value = bigquery::DEFAULT_API_URL, hide_short_help = true)]
     pub bigquery_api_url: String,
 
-    /// Location of the BigQuery dataset when it has to be created (US, EU, europe-west1, ...).
+    /// Location of the BigQuery dataset (US, EU, europe-west1, ...): where
+    /// `sync` creates it and where every job runs.
     #[arg(long, env = "BIGQUERY_LOCATION", default_value = "US")]
     pub bigquery_location: String,
 

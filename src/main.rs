@@ -65,12 +65,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Report(args) => report(&args).await,
         Command::Status(args) => status(&args),
         Command::Doctor(args) => doctor(&args).await,
-        Command::LookerUrl(args) => match &args.warehouse.warehouse {
-            WarehouseSpec::BigQuery { project, dataset } => emit(&format!(
+        Command::LookerUrl(args) => match &args.warehouse {
+            Some(WarehouseSpec::BigQuery { project, dataset }) => emit(&format!(
                 "{}\n",
                 strava_warehouse::looker::url(project, dataset, args.template.as_deref())
             )),
-            WarehouseSpec::DuckDb(_) => Err(exit::ConfigError(
+            Some(WarehouseSpec::DuckDb(_)) | None => Err(exit::ConfigError(
                 "Looker Studio reads BigQuery, not a DuckDB file: pass --warehouse \
                  bigquery:PROJECT.DATASET (or set WAREHOUSE)"
                     .into(),

@@ -5,7 +5,7 @@
 //! holds), and every way a file can be bad.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! named, never a panic, and the previous data kept.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;
@@ -408,6 +408,42 @@ fn the_short_help_hides_the_test_only_url_settings_the_long_help_shows() {
         assert!(long.stdout().contains(flag), "--help lacks {flag}");
     }
     assert!(short.stdout().contains("--from-raw"), "{}", short.stdout());
+}
+
+#[test]
+fn looker_url_takes_only_the_dataset_and_the_template_not_the_load_settings() {
+    let ws = Workspace::new();
+    let run = ws.run(&["looker-url".into(), "--help".into()], &[]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let help = run.stdout();
+    assert!(help.contains("--template"), "{help}");
+    for flag in [
+        "--bigquery-location",
+        "--bigquery-job-timeout-secs",
+        "--http-retries",
+        "--bigquery-api-url",
+    ] {
+        assert!(
+            !help.contains(flag),
+            "looker-url --help offers {flag}\n{help}"
+        );
+    }
+}
+
+#[test]
+fn only_sync_describes_the_warehouse_as_where_to_load() {
+    let ws = Workspace::new();
+    let sync = ws.run(&["sync".into(), "--help".into()], &[]);
+    assert!(sync.stdout().contains("Where to load"), "{}", sync.stdout());
+    for command in ["purge", "report", "views", "doctor"] {
+        let run = ws.run(&[command.into(), "--help".into()], &[]);
+        assert_eq!(run.code(), 0, "{command}: {}", run.all());
+        assert!(
+            !run.stdout().contains("Where to load"),
+            "{command} --help: {}",
+            run.stdout()
+        );
+    }
 }
 
 #[test]

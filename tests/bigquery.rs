@@ -3,7 +3,7 @@
 //! into the BigQuery emulator that `.ci/test` starts (the tests that need it
 //! are ignored by plain `cargo test`), read back over BigQuery's REST API.
 
-mod common;
+use crate::common;
 
 use common::bigquery::*;
 use common::*;
@@ -54,7 +54,7 @@ fn sync_sample(
 /// What most tests here start from: the emulator, a workspace, the fake
 /// metadata server, a read-back client and a dataset no other test uses.
 struct Setup {
-    emulator: String,
+    emulator: Emulator,
     ws: Workspace,
     meta: Metadata,
     bq: BigQuery,
@@ -63,7 +63,7 @@ struct Setup {
 
 /// A fresh dataset and workspace; panics without an emulator.
 async fn setup() -> Setup {
-    let emulator = emulator_url();
+    let emulator = lease_emulator();
     Setup {
         ws: Workspace::new(),
         meta: Metadata::start().await,

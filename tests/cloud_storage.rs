@@ -3,7 +3,7 @@
 //! Storage emulator `.ci/gcs-emulator` starts (`GCS_EMULATOR_URL`) and a fake
 //! metadata server for the sign-in.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

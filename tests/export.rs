@@ -2,7 +2,7 @@
 //! folder, or in the .zip) loaded into the fixed schema.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

@@ -4,7 +4,7 @@
 //! test loads a first history, breaks the second run, and checks the exit
 //! code, the message, and that the first history is still there.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! setting for every command that opens a warehouse, not only `sync`: here
 //! against a BigQuery double (wiremock) that is always unavailable.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 use common::bigquery::{Metadata, google_error};

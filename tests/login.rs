@@ -1,7 +1,7 @@
 //! `login`: the authorization-code flow against the Strava double, with the
 //! redirect pasted (`--no-browser`) or received by the one-shot listener.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};

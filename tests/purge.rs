@@ -2,7 +2,7 @@
 //! saved raw pages expire after RAW_RETENTION_DAYS.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -5,7 +5,7 @@
 //! power or heart rate) render with sections that say why they are empty.
 #![cfg(all(feature = "duckdb", feature = "report"))]
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::net::TcpListener;

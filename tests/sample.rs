@@ -4,7 +4,7 @@
 //! into DuckDB and prints a summary, with no network and no credentials.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use common::{Db, Workspace};
 

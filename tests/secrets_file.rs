@@ -2,7 +2,7 @@
 //! a killed run left unfinished, and a directory where a rotated token could
 //! not be saved.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! local Secret Manager double (wiremock, the REST shapes Google's client
 //! sends) and a fake metadata server for the sign-in.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;

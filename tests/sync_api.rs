@@ -3,7 +3,7 @@
 //! every failure leaves the previous tables intact.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::json;

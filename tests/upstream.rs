@@ -4,7 +4,7 @@
 //! also passes the secret sweep of `tests/common` (stdout, stderr, and every
 //! file the run left, `sync_runs` in the DuckDB file included).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

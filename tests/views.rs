@@ -4,7 +4,7 @@
 //! known Eddington number, rest days, and a tie for a record.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use common::{Db, Workspace};
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@
 //! views right by hand-computed values.
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -104,7 +104,7 @@ async fn assert_parity(emulator: &str, source: &[String]) -> BTreeMap<String, us
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn the_sample_athlete_gives_the_same_views_in_bigquery_and_duckdb() {
-    let emulator = emulator_url();
+    let emulator = lease_emulator();
     let compared = assert_parity(&emulator, &from_raw(Path::new(SAMPLE), &[])).await;
     // Every activity of the sample compared, and every view had rows.
     assert_eq!(compared["activity_metrics"], sample_activities());
@@ -114,7 +114,7 @@ async fn the_sample_athlete_gives_the_same_views_in_bigquery_and_duckdb() {
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn edge_cases_give_the_same_views_in_bigquery_and_duckdb() {
-    let emulator = emulator_url();
+    let emulator = lease_emulator();
     let (raw, args) = edge_cases();
     let compared = assert_parity(&emulator, &from_raw(&raw, &args)).await;
     assert_eq!(compared["activity_metrics"], 10);
@@ -126,7 +126,7 @@ async fn edge_cases_give_the_same_views_in_bigquery_and_duckdb() {
 #[tokio::test]
 #[ignore = "needs the BigQuery emulator: bash .ci/test starts it and runs this"]
 async fn the_sample_export_with_activity_files_gives_the_same_views_in_bigquery_and_duckdb() {
-    let emulator = emulator_url();
+    let emulator = lease_emulator();
     let compared = assert_parity(&emulator, &sample_export()).await;
     assert_eq!(compared.len(), VIEWS.len());
     for view in FILE_VIEWS {

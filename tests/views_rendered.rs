@@ -2,7 +2,7 @@
 //! of both renderings (`tests/golden/views-*.golden`), so that a change to a
 //! view file or to a cross-dialect function shows up in review as the SQL each
 //! warehouse will run. After a deliberate change, regenerate them with
-//! `UPDATE_GOLDEN=1 cargo test --test views_rendered` and commit the diff.
+//! `UPDATE_GOLDEN=1 cargo test --test integration views_rendered::` and commit the diff.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -38,7 +38,7 @@ fn assert_matches_golden(dialect: &str) {
     assert!(
         kept == printed,
         "the {dialect} rendering differs from {}: if the change is meant, run \
-         `UPDATE_GOLDEN=1 cargo test --test views_rendered` and commit the golden copy\n\
+         `UPDATE_GOLDEN=1 cargo test --test integration views_rendered::` and commit the golden copy\n\
          --- first differing line: {:?}",
         path.display(),
         kept.lines()

@@ -13,7 +13,7 @@
 //! `ZETASQL_NODE_MODULES` set (also by hand: see README, "Views").
 #![cfg(feature = "duckdb")]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

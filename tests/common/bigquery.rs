@@ -4,7 +4,7 @@
 //! wiremock front that forwards to the emulator while recording requests and
 //! injecting faults.
 
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
@@ -52,15 +52,68 @@ impl Metadata {
     }
 }
 
-/// The emulator's URL. Tests that call this are `#[ignore]`d: `bash .ci/test`
-/// starts the emulator, sets `BIGQUERY_EMULATOR_URL` and runs them.
-pub fn emulator_url() -> String {
-    match std::env::var("BIGQUERY_EMULATOR_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
+/// One of the emulators `bash .ci/test` started, held by one test at a time.
+/// `BIGQUERY_EMULATOR_URL` lists them, separated by spaces. One emulator runs
+/// every request on one embedded DuckDB, and two tests' queries at once can
+/// break it for every later request; tests that run in parallel each get
+/// their own. Dereferences to the emulator's URL.
+pub struct Emulator {
+    url: String,
+}
+
+struct Pool {
+    free: Mutex<Vec<String>>,
+    returned: Condvar,
+}
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let urls: Vec<String> = std::env::var("BIGQUERY_EMULATOR_URL")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        Pool {
+            free: Mutex::new(urls),
+            returned: Condvar::new(),
+        }
+    })
+}
+
+/// Waits until an emulator is free and holds it until dropped. Tests that
+/// call this are `#[ignore]`d: `bash .ci/test` starts the emulators, sets
+/// `BIGQUERY_EMULATOR_URL` and runs them.
+pub fn lease_emulator() -> Emulator {
+    if std::env::var("BIGQUERY_EMULATOR_URL").map_or(true, |v| v.trim().is_empty()) {
+        panic!(
             "this test needs the BigQuery emulator: run it with `bash .ci/test`, or set \
              BIGQUERY_EMULATOR_URL to one started by .ci/bigquery-emulator"
-        ),
+        );
+    }
+    let pool = pool();
+    let mut free = pool.free.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        if let Some(url) = free.pop() {
+            return Emulator { url };
+        }
+        free = pool.returned.wait(free).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+impl std::ops::Deref for Emulator {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.url
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let pool = pool();
+        let mut free = pool.free.lock().unwrap_or_else(|e| e.into_inner());
+        free.push(std::mem::take(&mut self.url));
+        pool.returned.notify_one();
     }
 }
 
