@@ -14,9 +14,9 @@
 # --platform: Cloud Run runs linux/amd64 only; without it `docker build` on an
 # ARM machine (Apple Silicon) makes an arm64 image that Cloud Run rejects.
 #
-# Base images are pinned by version, not by digest: a digest can only be read
-# from the registry, which this project's build machines cannot reach, and a
-# made-up one would break every build. To pin, append the digest that
+# Base images are pinned by version, not yet by digest: a digest is read from
+# the registry when pinning, none has been read for this file, and a made-up
+# one would break every build. To pin, append the digest that
 # `docker buildx imagetools inspect rust:1.95-bookworm` (and the same for the
 # distroless image) prints: `FROM ... rust:1.95-bookworm@sha256:<digest> AS build`;
 # terraform/tests/test_dockerfile.py accepts either form.

@@ -5,8 +5,8 @@ terraform {
   #
   # No .terraform.lock.hcl is committed: the lock file records the provider's
   # checksums, which only `terraform init` against the provider registry can
-  # compute, and CI and the development machines cannot reach it. The first
-  # `terraform init` writes one; commit it in your deployment's copy.
+  # compute, and this repository's CI runs offline. The first `terraform
+  # init` writes one; commit it in your deployment's copy.
   required_version = ">= 1.0, < 2.0"
 
   required_providers {
