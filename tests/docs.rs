@@ -5,6 +5,8 @@
 //! `docs/` must lead to a file in the repository.
 
 use std::path::Path;
+
+use crate::common;
 use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -96,36 +98,21 @@ fn every_relative_link_in_readme_and_docs_leads_to_a_file_in_the_repository() {
     );
 }
 
-/// Every text file of the repository, `target/` and fetched libraries aside.
-fn repository_text_files(dir: &Path, found: &mut Vec<(String, String)>) {
-    for entry in std::fs::read_dir(dir).expect("a repository folder") {
-        let path = entry.expect("a folder entry").path();
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        if path.is_dir() {
-            if !matches!(
-                name.as_ref(),
-                "target" | ".git" | ".libduckdb" | "node_modules"
-            ) {
-                repository_text_files(&path, found);
-            }
-        } else if let Ok(text) = std::fs::read_to_string(&path) {
-            let rel = path.strip_prefix(ROOT).unwrap_or(&path);
-            found.push((rel.to_string_lossy().into_owned(), text));
-        }
-    }
-}
-
 #[test]
 fn no_file_in_the_repository_points_at_files_outside_it() {
     // Spelt in two pieces so that this file does not match itself.
     let outside = [concat!("..", "/shared/"), concat!("/wo", "rk/")];
-    let mut files = Vec::new();
-    repository_text_files(Path::new(ROOT), &mut files);
-    assert!(files.iter().any(|(p, _)| p == ".ci/test"), "walked .ci/");
-    let pointing: Vec<String> = files
+    // Every text file, `target/` and fetched libraries aside.
+    let files = common::files_under_except(
+        Path::new(ROOT),
+        &["target", ".git", ".libduckdb", "node_modules"],
+    );
+    assert!(files.iter().any(|p| p.ends_with(".ci/test")), "walked .ci/");
+    let pointing: Vec<_> = files
         .iter()
-        .filter(|(_, text)| outside.iter().any(|o| text.contains(o)))
-        .map(|(path, _)| path.clone())
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|text| outside.iter().any(|o| text.contains(o)))
+        })
         .collect();
     assert!(pointing.is_empty(), "files pointing outside: {pointing:?}");
 }

@@ -238,6 +238,11 @@ pub fn assert_no_secret_in_files(dir: &Path) {
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
+    files_under_except(dir, &[])
+}
+
+/// Every file under `dir`, not entering folders named in `skip`.
+pub fn files_under_except(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return found;
@@ -245,7 +250,9 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         match entry.file_type() {
-            Ok(t) if t.is_dir() => found.extend(files_under(&path)),
+            Ok(t) if t.is_dir() && !skip.iter().any(|s| entry.file_name() == **s) => {
+                found.extend(files_under_except(&path, skip))
+            }
             Ok(t) if t.is_file() => found.push(path),
             _ => {}
         }
